@@ -1,0 +1,131 @@
+/**
+ * Reverse-mode autodiff on a tape. Ops call {@link record} after computing their output; while a tape is
+ * active (inside {@link valueAndGrads}) and one of the op's inputs depends on a watched tensor, the op's
+ * backward closure is kept. Backward walks the records in reverse, calls each closure with the gradient
+ * of its output, and sums the gradients that reach the same tensor. Backward rules are written with other
+ * ops, with recording off, so they run on the same kernels as the forward pass.
+ */
+import type { Engine } from '../gpu/engine.ts';
+import { contextOf } from '../tensor/context.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { add } from '../tensor/ops/binary.ts';
+import { fillLike } from '../tensor/ops/fill.ts';
+
+/** Given the gradient of the op's output, the gradient of each input (null where none is needed). */
+export type BackwardRule = (outputGradient: Tensor) => (Tensor | null)[];
+
+interface TapeRecord {
+  op: string;
+  inputs: Tensor[];
+  output: Tensor;
+  backward: BackwardRule;
+}
+
+export class Tape {
+  readonly records: TapeRecord[] = [];
+  /** Tensors whose value depends on a watched tensor. */
+  readonly tracked = new Set<number>();
+  paused = false;
+
+  constructor(watched: Tensor[]) {
+    for (const tensor of watched) this.tracked.add(tensor.id);
+  }
+}
+
+/**
+ * Record an op on the active tape of `output`'s engine (a no-op when no tape is recording or no input
+ * needs a gradient). Returns `output` so ops can `return record(...)`.
+ */
+export function record(op: string, inputs: Tensor[], output: Tensor, backward: BackwardRule): Tensor {
+  const tape = contextOf(output.engine).tape;
+  if (!tape || tape.paused) return output;
+  if (!inputs.some((input) => tape.tracked.has(input.id))) return output;
+  tape.tracked.add(output.id);
+  tape.records.push({ op, inputs, output, backward });
+  return output;
+}
+
+/** Whether `tensor` is on the active tape's path from a watched tensor (for ops that skip work). */
+export function needsGradient(tensor: Tensor): boolean {
+  const tape = contextOf(tensor.engine).tape;
+  return Boolean(tape && !tape.paused && tape.tracked.has(tensor.id));
+}
+
+/** Run `fn` with recording off (evaluation, optimizer updates). */
+export function noGrad<T>(engine: Engine, fn: () => T): T {
+  const tape = contextOf(engine).tape;
+  if (!tape) return fn();
+  const wasPaused = tape.paused;
+  tape.paused = true;
+  try {
+    return fn();
+  } finally {
+    tape.paused = wasPaused;
+  }
+}
+
+export interface ValueAndGrads {
+  /** The scalar (or seeded) output of `fn`. */
+  value: Tensor;
+  /** d value / d wrt[i], same shapes as `wrt`; zeros where the value does not depend on it. */
+  grads: Tensor[];
+}
+
+/**
+ * Evaluate `fn` and the gradient of its result with respect to each tensor in `wrt` (parameters or
+ * inputs alike: the attack asks for d loss / d image). The result must have one element unless
+ * `seed` (the gradient of some scalar with respect to the result) is given. Every intermediate tensor is
+ * freed; only `value` and `grads` survive.
+ */
+export function valueAndGrads(engine: Engine, fn: () => Tensor, wrt: Tensor[], seed?: (value: Tensor) => Tensor): ValueAndGrads {
+  const context = contextOf(engine);
+  if (context.tape) throw new Error('valueAndGrads: nested gradient tapes are not supported');
+  return context.tidy(() => {
+    const tape = new Tape(wrt);
+    context.tape = tape;
+    let value: Tensor;
+    try {
+      value = fn();
+    } finally {
+      context.tape = null;
+    }
+    if (!seed && value.size !== 1) {
+      throw new Error(`valueAndGrads: the function returned shape [${value.shape}]; give a seed for non-scalar outputs`);
+    }
+    const wanted = new Set(wrt.map((t) => t.id));
+    const grads = backward(tape, value, seed ? seed(value) : fillLike(value, 1), wanted);
+    return { value, grads: wrt.map((t) => grads.get(t.id) ?? fillLike(t, 0)) };
+  });
+}
+
+function backward(tape: Tape, value: Tensor, seed: Tensor, wanted: Set<number>): Map<number, Tensor> {
+  const grads = new Map<number, Tensor>([[value.id, seed]]);
+  const watched = new Set(tape.tracked);
+  for (let i = tape.records.length - 1; i >= 0; i--) {
+    const { op, inputs, output, backward: rule } = tape.records[i];
+    const outputGradient = grads.get(output.id);
+    if (!outputGradient) continue;
+    const inputGradients = rule(outputGradient);
+    if (inputGradients.length !== inputs.length) {
+      throw new Error(`backward rule of '${op}' returned ${inputGradients.length} gradients for ${inputs.length} inputs`);
+    }
+    inputGradients.forEach((gradient, k) => {
+      const input = inputs[k];
+      if (!gradient || !watched.has(input.id)) return;
+      if (gradient.size !== input.size) {
+        throw new Error(`backward rule of '${op}': gradient of shape [${gradient.shape}] for input of shape [${input.shape}]`);
+      }
+      const previous = grads.get(input.id);
+      grads.set(input.id, previous ? add(previous, gradient.reshape(input.shape)) : gradient.reshape(input.shape));
+      previous?.dispose();
+    });
+    // Only views of the rule's results are kept, so the results themselves can go now.
+    for (const gradient of new Set(inputGradients)) gradient?.dispose();
+    // Every record that reads this gradient comes later in the tape, so it is no longer needed.
+    if (!wanted.has(output.id)) {
+      grads.delete(output.id);
+      outputGradient.dispose();
+    }
+  }
+  return grads;
+}

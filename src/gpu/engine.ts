@@ -1,0 +1,475 @@
+/**
+ * The GPU runtime: one device, a pipeline cache, pooled buffers, per-dispatch uniforms and one command
+ * encoder that collects dispatches and is submitted in batches and before every readback. There is no
+ * global engine: every tensor belongs to the engine that made it, so two engines can live side by side.
+ */
+import { acquireDevice, type AdapterDescription, type AdapterOptions } from './device.ts';
+import { BufferPool, type PoolStats } from './bufferPool.ts';
+import {
+  DeviceLostError,
+  EngineDisposedError,
+  GpuValidationError,
+  KernelCompileError,
+  KernelLimitError,
+} from './errors.ts';
+import { kernelSource } from './shaderSources.ts';
+import { UniformArena } from './uniformArena.ts';
+
+/** Pipeline-overridable constants of a kernel (WGSL `override` declarations). */
+export type KernelConstants = Record<string, number>;
+
+/** A compiled kernel: a pipeline plus the name used in errors and profiles. */
+export interface Kernel {
+  /** `file` or `file#entry` plus the constants, e.g. `matmul_blocked{TILE_M:4}`. */
+  readonly name: string;
+  readonly file: string;
+  readonly pipeline: GPUComputePipeline;
+  readonly workgroupInvocations: number;
+}
+
+/** One storage binding: a whole buffer, or the first `size` bytes of it. */
+export type Binding = GPUBuffer | { buffer: GPUBuffer; size: number; offset?: number };
+
+export interface DispatchOptions {
+  /** Packed uniform struct for binding 0 (every kernel reads its shape and scalars from there). */
+  uniforms: ArrayBufferView;
+  /** Storage buffers for bindings 1, 2, ... in the order the kernel declares them. */
+  bindings: Binding[];
+  /** Workgroup counts; see {@link Engine.grid} for 1-D work larger than one dimension allows. */
+  workgroups: [number, number?, number?];
+}
+
+export interface EngineOptions extends AdapterOptions {
+  /** Dispatches per submitted command buffer; smaller keeps the GPU fed sooner, larger costs less CPU. */
+  dispatchesPerSubmit?: number;
+  /**
+   * Fill every buffer handed out by the pool with NaN first, so a kernel that leaves an output element
+   * unwritten is caught by the tests. Costs one upload per allocation; for testing.
+   */
+  poisonBuffers?: boolean;
+  /** Extra or replacement kernel sources by file name (without `.wgsl`), for experiments and tests. */
+  shaders?: Record<string, string>;
+}
+
+/** Memory counters; a long loop that frees what it makes keeps these flat. */
+export interface MemoryStats extends PoolStats {
+  uniformBytes: number;
+  pipelines: number;
+}
+
+const STORAGE_USAGE = GPUBufferUsageFlagsFor('storage');
+const STAGING_USAGE = GPUBufferUsageFlagsFor('staging');
+
+function GPUBufferUsageFlagsFor(kind: 'storage' | 'staging'): () => number {
+  // GPUBufferUsage is a global only once the platform (browser or Dawn) has installed it.
+  return kind === 'storage'
+    ? () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST
+    : () => GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+}
+
+export class Engine {
+  /** What the adapter is, its limits and features. */
+  readonly adapter: AdapterDescription;
+  /** How the adapter was found. */
+  readonly notes: string[];
+  readonly device: GPUDevice;
+  readonly limits: GPUSupportedLimits;
+
+  private readonly storage: BufferPool;
+  private readonly staging: BufferPool;
+  private readonly uniforms: UniformArena;
+  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly pipelines = new Map<string, Kernel>();
+  private readonly dispatchesPerSubmit: number;
+  private readonly poisonBuffers: boolean;
+  private readonly extraShaders: Record<string, string>;
+
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private kernelsInBatch = new Set<string>();
+  private dispatchesInBatch = 0;
+  private pendingChecks: Promise<void>[] = [];
+  private failure: Error | null = null;
+  private disposed = false;
+  private lost: DeviceLostError | null = null;
+  private dispatchCount = 0;
+
+  /** Keeps Dawn's instance alive as long as the device (see AcquiredDevice.owner). */
+  private owner: unknown;
+
+  private constructor(
+    acquired: { device: GPUDevice; info: AdapterDescription; notes: string[]; owner?: unknown },
+    options: EngineOptions,
+  ) {
+    this.device = acquired.device;
+    this.owner = acquired.owner;
+    this.adapter = acquired.info;
+    this.notes = acquired.notes;
+    this.limits = this.device.limits;
+    this.dispatchesPerSubmit = options.dispatchesPerSubmit ?? 64;
+    this.poisonBuffers = options.poisonBuffers ?? false;
+    this.extraShaders = { ...options.shaders };
+    this.storage = new BufferPool(this.device, STORAGE_USAGE(), 'tensor');
+    this.staging = new BufferPool(this.device, STAGING_USAGE(), 'readback');
+    this.uniforms = new UniformArena(this.device, this.limits.minUniformBufferOffsetAlignment);
+    this.device.lost.then((info) => {
+      if (!this.disposed) this.lost = new DeviceLostError(String(info.reason), info.message);
+    });
+    this.device.addEventListener('uncapturederror', (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      this.fail(new GpuValidationError([...this.kernelsInBatch], error.message));
+    });
+  }
+
+  /** Acquire a device (see {@link AdapterOptions}) and build an engine on it. */
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const acquired = await acquireDevice(options);
+    return new Engine(acquired, options);
+  }
+
+  /** Build an engine on a device the caller already has (for embedding next to other WebGPU code). */
+  static fromDevice(device: GPUDevice, adapter: AdapterDescription, options: EngineOptions = {}): Engine {
+    return new Engine({ device, info: adapter, notes: ['device supplied by the caller'] }, options);
+  }
+
+  // ---------------------------------------------------------------- kernels
+
+  /**
+   * The pipeline for `shaders/<file>.wgsl` (entry point `main`, or `file#entry`) specialized with
+   * `constants`; cached, so asking again is cheap. Compile errors surface at the next sync point as a
+   * {@link KernelCompileError}; call {@link compile} to get them at once.
+   */
+  kernel(file: string, constants: KernelConstants = {}): Kernel {
+    const key = kernelKey(file, constants);
+    const cached = this.pipelines.get(key);
+    if (cached) return cached;
+    this.checkAlive();
+    const [fileName, entryPoint = 'main'] = file.split('#');
+    const module = this.module(fileName);
+    const pipeline = this.device.createComputePipeline({
+      label: key,
+      layout: 'auto',
+      compute: { module, entryPoint, constants },
+    });
+    const kernel: Kernel = {
+      name: key,
+      file: fileName,
+      pipeline,
+      workgroupInvocations: workgroupInvocations(this.source(fileName), constants),
+    };
+    this.pipelines.set(key, kernel);
+    return kernel;
+  }
+
+  /** Like {@link kernel}, but compiles asynchronously and throws compile errors with file and line. */
+  async compile(file: string, constants: KernelConstants = {}): Promise<Kernel> {
+    const key = kernelKey(file, constants);
+    const cached = this.pipelines.get(key);
+    if (cached) return cached;
+    this.checkAlive();
+    const [fileName, entryPoint = 'main'] = file.split('#');
+    const module = this.module(fileName);
+    await this.compileCheckFor(fileName);
+    this.device.pushErrorScope('validation');
+    let pipeline: GPUComputePipeline;
+    try {
+      pipeline = await this.device.createComputePipelineAsync({
+        label: key,
+        layout: 'auto',
+        compute: { module, entryPoint, constants },
+      });
+    } catch (error) {
+      await this.device.popErrorScope();
+      throw new KernelCompileError(key, `shaders/${fileName}.wgsl`, 0, (error as Error).message);
+    }
+    const scopeError = await this.device.popErrorScope();
+    if (scopeError) throw new KernelCompileError(key, `shaders/${fileName}.wgsl`, 0, scopeError.message);
+    const kernel: Kernel = {
+      name: key,
+      file: fileName,
+      pipeline,
+      workgroupInvocations: workgroupInvocations(this.source(fileName), constants),
+    };
+    this.pipelines.set(key, kernel);
+    return kernel;
+  }
+
+  private module(file: string): GPUShaderModule {
+    let module = this.modules.get(file);
+    if (!module) {
+      module = this.device.createShaderModule({ label: `shaders/${file}.wgsl`, code: this.source(file) });
+      this.modules.set(file, module);
+      const check = module.getCompilationInfo().then((info) => {
+        const error = info.messages.find((m) => m.type === 'error');
+        if (error) throw new KernelCompileError(file, `shaders/${file}.wgsl`, error.lineNum, error.message);
+      });
+      this.moduleChecks.set(file, check);
+      // Remember the failure for the next sync point; compile() awaits the check itself.
+      check.catch((error: Error) => this.fail(error));
+    }
+    return module;
+  }
+
+  private readonly moduleChecks = new Map<string, Promise<void>>();
+
+  private source(file: string): string {
+    return this.extraShaders[file] ?? kernelSource(file);
+  }
+
+  private compileCheckFor(file: string): Promise<void> {
+    return this.moduleChecks.get(file) ?? Promise.resolve();
+  }
+
+  // ---------------------------------------------------------------- buffers
+
+  /** A pooled storage buffer of at least `bytes` bytes (contents unspecified). */
+  acquireBuffer(bytes: number): GPUBuffer {
+    this.checkAlive();
+    if (bytes > this.limits.maxStorageBufferBindingSize) {
+      throw new KernelLimitError(
+        'allocation',
+        `${bytes} bytes exceed this adapter's maxStorageBufferBindingSize of ${this.limits.maxStorageBufferBindingSize}`,
+      );
+    }
+    const buffer = this.storage.acquire(bytes);
+    if (this.poisonBuffers) {
+      this.device.queue.writeBuffer(buffer, 0, new Float32Array(buffer.size / 4).fill(Number.NaN));
+    }
+    return buffer;
+  }
+
+  /** Return a buffer to the pool; it is reused only after the work that reads it has been submitted. */
+  releaseBuffer(buffer: GPUBuffer): void {
+    if (this.disposed) return;
+    this.storage.release(buffer);
+  }
+
+  /** Upload data into a buffer now (ordered before any dispatch encoded after this call is submitted). */
+  writeBuffer(buffer: GPUBuffer, data: ArrayBufferView, byteOffset = 0): void {
+    this.checkAlive();
+    this.device.queue.writeBuffer(buffer, byteOffset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Copy `size` bytes between buffers as part of the current batch. */
+  copyBuffer(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, size: number): void {
+    this.checkAlive();
+    this.endPass();
+    this.currentEncoder().copyBufferToBuffer(source, sourceOffset, target, targetOffset, size);
+  }
+
+  memory(): MemoryStats {
+    return { ...this.storage.stats(), uniformBytes: this.uniforms.bytesAllocated, pipelines: this.pipelines.size };
+  }
+
+  /** Free pooled buffers that are not in use. */
+  trim(): void {
+    this.flush();
+    this.storage.trim();
+    this.staging.trim();
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /** Encode one dispatch into the current batch. Checks the adapter's limits first. */
+  dispatch(kernel: Kernel, options: DispatchOptions): void {
+    this.checkAlive();
+    const [x, y = 1, z = 1] = options.workgroups;
+    const maxGroups = this.limits.maxComputeWorkgroupsPerDimension;
+    if (x > maxGroups || y > maxGroups || z > maxGroups) {
+      throw new KernelLimitError(
+        kernel.name,
+        `dispatch of ${x}×${y}×${z} workgroups exceeds this adapter's maxComputeWorkgroupsPerDimension of ${maxGroups}`,
+      );
+    }
+    if (kernel.workgroupInvocations > this.limits.maxComputeInvocationsPerWorkgroup) {
+      throw new KernelLimitError(
+        kernel.name,
+        `workgroup of ${kernel.workgroupInvocations} invocations exceeds this adapter's maxComputeInvocationsPerWorkgroup of ${this.limits.maxComputeInvocationsPerWorkgroup}`,
+      );
+    }
+    const entries: GPUBindGroupEntry[] = [];
+    const slice = this.uniforms.push(options.uniforms);
+    entries.push({ binding: 0, resource: { buffer: slice.buffer, offset: slice.offset, size: slice.size } });
+    options.bindings.forEach((binding, index) => {
+      const resource = 'buffer' in binding ? binding : { buffer: binding };
+      const size = 'size' in resource && resource.size !== undefined ? resource.size : resource.buffer.size;
+      if (size > this.limits.maxStorageBufferBindingSize) {
+        throw new KernelLimitError(
+          kernel.name,
+          `binding ${index + 1} of ${size} bytes exceeds maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`,
+        );
+      }
+      entries.push({ binding: index + 1, resource });
+    });
+    const bindGroup = this.device.createBindGroup({
+      label: kernel.name,
+      layout: kernel.pipeline.getBindGroupLayout(0),
+      entries,
+    });
+    const pass = this.currentPass();
+    pass.setPipeline(kernel.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
+    this.kernelsInBatch.add(kernel.name);
+    this.dispatchCount++;
+    if (++this.dispatchesInBatch >= this.dispatchesPerSubmit) this.flush();
+  }
+
+  /**
+   * Workgroup counts covering `invocations` threads of `workgroupSize` each, folded into two dimensions
+   * when one would exceed the adapter's limit. Kernels recover the linear index as
+   * `gid.x + gid.y * num_workgroups.x * WORKGROUP_SIZE`.
+   */
+  grid(invocations: number, workgroupSize: number): [number, number] {
+    const groups = Math.ceil(invocations / workgroupSize);
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (groups <= max) return [groups, 1];
+    const rows = Math.ceil(groups / max);
+    return [Math.ceil(groups / rows), rows];
+  }
+
+  /** Total dispatches encoded so far (for benchmarks and tests of batching). */
+  get dispatches(): number {
+    return this.dispatchCount;
+  }
+
+  /** Submit everything encoded so far. Errors found later are thrown at the next {@link sync} or read. */
+  flush(): void {
+    if (this.disposed || this.lost) return;
+    this.endPass();
+    if (!this.encoder && this.kernelsInBatch.size === 0) {
+      this.uniforms.upload(this.device.queue);
+      this.uniforms.submitted();
+      this.storage.submitted();
+      return;
+    }
+    const kernels = [...this.kernelsInBatch];
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    this.uniforms.upload(this.device.queue);
+    if (this.encoder) this.device.queue.submit([this.encoder.finish()]);
+    const validation = this.device.popErrorScope();
+    const memory = this.device.popErrorScope();
+    this.pendingChecks.push(
+      Promise.all([validation, memory]).then(([v, m]) => {
+        const error = v ?? m;
+        if (error) this.fail(new GpuValidationError(kernels, error.message));
+      }),
+    );
+    this.encoder = null;
+    this.kernelsInBatch = new Set();
+    this.dispatchesInBatch = 0;
+    this.uniforms.submitted();
+    this.storage.submitted();
+    this.staging.submitted();
+  }
+
+  /** Submit and wait for the GPU to finish; throws any error the work produced. */
+  async sync(): Promise<void> {
+    this.flush();
+    this.checkAlive();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.settleChecks();
+  }
+
+  /** Read `byteLength` bytes of a buffer back to the CPU, after all work encoded before this call. */
+  async read(buffer: GPUBuffer, byteLength: number, byteOffset = 0): Promise<ArrayBuffer> {
+    this.checkAlive();
+    const copyBytes = Math.ceil(byteLength / 4) * 4;
+    const staging = this.staging.acquire(copyBytes);
+    this.endPass();
+    this.currentEncoder().copyBufferToBuffer(buffer, byteOffset, staging, 0, copyBytes);
+    this.flush();
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, copyBytes);
+    } catch (error) {
+      await this.settleChecks();
+      this.checkAlive();
+      throw new GpuValidationError([], `readback failed: ${(error as Error).message}`);
+    }
+    const result = staging.getMappedRange(0, copyBytes).slice(0, byteLength);
+    staging.unmap();
+    this.staging.release(staging);
+    await this.settleChecks();
+    return result;
+  }
+
+  /** Release every GPU resource. The engine cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.storage.destroyAll();
+    this.staging.destroyAll();
+    this.uniforms.destroyAll();
+    this.pipelines.clear();
+    this.modules.clear();
+    this.device.destroy();
+    this.owner = null;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private currentEncoder(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'blindspot-batch' });
+    return this.encoder;
+  }
+
+  private currentPass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.currentEncoder().beginComputePass();
+    return this.pass;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  private async settleChecks(): Promise<void> {
+    const checks = this.pendingChecks.splice(0);
+    await Promise.allSettled([...checks, ...this.moduleChecks.values()]);
+    const failure = this.failure;
+    if (failure) {
+      this.failure = null;
+      throw failure;
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new EngineDisposedError();
+    if (this.lost) throw this.lost;
+  }
+}
+
+function kernelKey(file: string, constants: KernelConstants): string {
+  const keys = Object.keys(constants).sort();
+  return keys.length ? `${file}{${keys.map((k) => `${k}:${constants[k]}`).join(',')}}` : file;
+}
+
+/**
+ * Invocations per workgroup, read from the `@workgroup_size(...)` attribute with override constants
+ * substituted, so a dispatch can be checked against the adapter's limit before WebGPU rejects it.
+ */
+function workgroupInvocations(source: string, constants: KernelConstants): number {
+  const match = /@workgroup_size\(([^)]*)\)/.exec(source);
+  if (!match) return 1;
+  const defaults = new Map<string, number>();
+  for (const m of source.matchAll(/override\s+(\w+)\s*(?::\s*\w+)?\s*=\s*([0-9.]+)\s*[a-z]*\s*;/g)) {
+    defaults.set(m[1], Number(m[2]));
+  }
+  return match[1]
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => constants[part] ?? defaults.get(part) ?? Number.parseInt(part, 10))
+    .reduce((a, b) => a * (Number.isFinite(b) ? b : 1), 1);
+}

@@ -1,0 +1,12 @@
+/**
+ * blindspot — a WebGPU tensor engine with handwritten WGSL kernels and tape autodiff, built to find the
+ * blind spots of neural networks (Szegedy et al., 2014). This module is the public API for embedding; it
+ * runs unchanged in a browser page and in Node (Dawn).
+ */
+export { Engine, type EngineOptions, type Kernel, type KernelConstants, type MemoryStats } from './gpu/engine.ts';
+export { acquireDevice, type AdapterDescription, type AdapterOptions } from './gpu/device.ts';
+export * from './gpu/errors.ts';
+export { Tensor, type Shape } from './tensor/tensor.ts';
+export { tidy, keep } from './tensor/context.ts';
+export * from './tensor/ops/index.ts';
+export { valueAndGrads, noGrad, type ValueAndGrads } from './autograd/tape.ts';

@@ -1,0 +1,459 @@
+/**
+ * L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995; Zhu et al. 1997; Morales & Nocedal 2011 = version 3.0)
+ * in float64 on the CPU, written as a state machine: the solver never calls the objective itself,
+ * it says which point it needs ({@link LbfgsbSolver.pending}) and waits to be told f and ∇f there
+ * ({@link LbfgsbSolver.tell}). That lets many independent problems share one batched evaluation
+ * (see `batched.ts`), which is how the adversarial-example search feeds a GPU.
+ *
+ * One iteration: generalized Cauchy point (`cauchy.ts`) → subspace minimization over the free
+ * variables (`subspace.ts`) → strong-Wolfe line search within the box along d = x̄ − x_k
+ * (`lineSearch.ts`) → curvature-pair update of the compact memory (`compactMemory.ts`).
+ * See docs/lbfgsb.md for the mapping to the papers.
+ *
+ * @module
+ */
+
+import { type Box, maxFeasibleStep, prepareBox, projectIntoBox, projectedGradientNorm } from './bounds.ts';
+import { CauchyPoint } from './cauchy.ts';
+import { CompactMemory } from './compactMemory.ts';
+import { MoreThuenteSearch } from './lineSearch.ts';
+import { SubspaceStep } from './subspace.ts';
+
+/** Tuning knobs; every field is optional and defaults to the reference code's value. */
+export interface LbfgsbOptions {
+  /** Number of curvature pairs kept (m). Default 10. */
+  memory?: number;
+  /**
+   * Stop when (f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ factr · machine epsilon. Default 1e7
+   * (scipy's `ftol` = factr · 2.22e-16 ≈ 2.2e-9). 0 disables the test.
+   */
+  factr?: number;
+  /** Stop when ‖P(x − g) − x‖∞ ≤ pgtol. Default 1e-5. */
+  pgtol?: number;
+  /** Stop after this many accepted iterations. Default 15000. */
+  maxIterations?: number;
+  /**
+   * Never evaluate f more than this many times (the initial point included); the solver stops
+   * with 'max-evaluations' rather than ask for one more. Default 15000.
+   */
+  maxEvaluations?: number;
+  /** Evaluations allowed in one line search before it counts as failed (scipy's maxls). Default 20. */
+  maxLineSearchSteps?: number;
+}
+
+/**
+ * Where a solver stands.
+ * - 'running': it wants f and g at {@link LbfgsbSolver.pending}.
+ * - 'converged-pgtol': the projected gradient's ∞-norm fell to `pgtol` or below.
+ * - 'converged-factr': the relative reduction of f in the last iteration fell to factr·ε or below.
+ * - 'max-iterations' / 'max-evaluations': a budget ran out.
+ * - 'line-search-failed': the line search failed with an empty memory (i.e. twice in a row with a
+ *   restart in between, or already on the steepest-descent first iteration).
+ * - 'non-finite': a NaN or infinite f, or a non-finite gradient entry, was told.
+ */
+export type LbfgsbStatus =
+  | 'running'
+  | 'converged-pgtol'
+  | 'converged-factr'
+  | 'max-iterations'
+  | 'max-evaluations'
+  | 'line-search-failed'
+  | 'non-finite';
+
+/** Outcome of a finished (or stopped) minimization. */
+export interface LbfgsbResult {
+  /** Final iterate (the last accepted point, which has the lowest f of all accepted points). */
+  x: Float64Array;
+  /** f at {@link x}. NaN only if the very first evaluation was not finite. */
+  f: number;
+  /** ∇f at {@link x}. */
+  g: Float64Array;
+  /** Why the solver stopped. */
+  status: LbfgsbStatus;
+  /** Accepted iterations (scipy's `nit`). */
+  iterations: number;
+  /** Objective evaluations, the initial one included (scipy's `nfev`). */
+  evaluations: number;
+  /** ‖P(x − g) − x‖∞ at {@link x}. */
+  projectedGradientNorm: number;
+  /** Non-fatal remarks, e.g. that x0 had to be projected into the box. */
+  warnings: string[];
+}
+
+/** Machine epsilon of float64; factr is expressed in units of it. */
+const EPSMCH = 2.220446049250313e-16;
+/** Step cap used when no bound limits the line search (the reference code's "big"). */
+const BIG_STEP = 1e10;
+
+type Phase = 'initial' | 'search' | 'stopped';
+
+/**
+ * One bound-constrained minimization driven from outside: call {@link pending} to get the point
+ * to evaluate, {@link tell} f and ∇f there, and repeat until `pending()` returns null.
+ *
+ * All work arrays are allocated in the constructor; a tell() does O(n·m) work and no allocation
+ * (save for the rare restart message).
+ */
+export class LbfgsbSolver {
+  /** Problem dimension. */
+  readonly n: number;
+  /** Non-fatal remarks collected so far. */
+  readonly warnings: string[] = [];
+  private currentStatus: LbfgsbStatus = 'running';
+  private phase: Phase = 'initial';
+
+  private readonly memorySize: number;
+  private readonly factr: number;
+  private readonly pgtol: number;
+  private readonly maxIterations: number;
+  private readonly maxEvaluations: number;
+  private readonly maxLineSearchSteps: number;
+
+  private readonly box: Box;
+  private readonly mem: CompactMemory;
+  private readonly cauchy: CauchyPoint;
+  private readonly subspace: SubspaceStep;
+  private readonly search = new MoreThuenteSearch(1e-3, 0.9, 0.1);
+
+  // Current iterate and the trial point of the running line search; swapped on acceptance.
+  private xk: Float64Array;
+  private gk: Float64Array;
+  private fk = Number.NaN;
+  private xTrial: Float64Array;
+  private gTrial: Float64Array;
+  /** x̄: GCP, then the subspace step's point. */
+  private readonly xBar: Float64Array;
+  /** Search direction d = x̄ − x_k. */
+  private readonly dir: Float64Array;
+  private lineSearchEvals = 0;
+  private iterationCount = 0;
+  private evaluationCount = 0;
+  private restartCount = 0;
+  private pgNorm = Number.NaN;
+
+  /**
+   * @param x0 starting point (copied; projected into the box with a warning if outside it)
+   * @param lower lower bounds, or null for none; entries may be −Infinity
+   * @param upper upper bounds, or null for none; entries may be +Infinity
+   * @param options see {@link LbfgsbOptions}
+   * @throws Error when lower > upper for some variable, a bound or x0 entry is NaN, an x0 entry
+   *   is infinite even after projection, lengths disagree, or an option is out of range.
+   */
+  constructor(x0: Float64Array, lower: Float64Array | null, upper: Float64Array | null, options: LbfgsbOptions = {}) {
+    const n = x0.length;
+    this.n = n;
+    this.memorySize = positiveInt(options.memory ?? 10, 'memory');
+    this.factr = nonNegative(options.factr ?? 1e7, 'factr');
+    this.pgtol = nonNegative(options.pgtol ?? 1e-5, 'pgtol');
+    this.maxIterations = positiveInt(options.maxIterations ?? 15000, 'maxIterations');
+    this.maxEvaluations = positiveInt(options.maxEvaluations ?? 15000, 'maxEvaluations');
+    this.maxLineSearchSteps = positiveInt(options.maxLineSearchSteps ?? 20, 'maxLineSearchSteps');
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(x0[i])) throw new Error(`L-BFGS-B: x0[${i}] is NaN`);
+    }
+    this.box = prepareBox(n, lower, upper);
+    const m = this.memorySize;
+    this.mem = new CompactMemory(n, m);
+    this.cauchy = new CauchyPoint(n, m);
+    this.subspace = new SubspaceStep(n, m);
+    this.xk = new Float64Array(n);
+    this.gk = new Float64Array(n);
+    this.xTrial = Float64Array.from(x0);
+    this.gTrial = new Float64Array(n);
+    this.xBar = new Float64Array(n);
+    this.dir = new Float64Array(n);
+    const note = projectIntoBox(this.xTrial, this.box);
+    if (note !== null) this.warnings.push(note);
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(this.xTrial[i])) {
+        throw new Error(`L-BFGS-B: x0[${i}] is ${this.xTrial[i]} and no bound makes it finite`);
+      }
+    }
+    this.xk.set(this.xTrial);
+  }
+
+  /** Why the solver stopped, or 'running'. */
+  get status(): LbfgsbStatus {
+    return this.currentStatus;
+  }
+
+  /** Copy of the current iterate (x0 projected into the box until the first evaluation is told). */
+  get x(): Float64Array {
+    return Float64Array.from(this.xk);
+  }
+
+  /** f at the current iterate (NaN before the first evaluation). */
+  get f(): number {
+    return this.fk;
+  }
+
+  /** Copy of ∇f at the current iterate. */
+  get g(): Float64Array {
+    return Float64Array.from(this.gk);
+  }
+
+  /** Accepted iterations so far. */
+  get iterations(): number {
+    return this.iterationCount;
+  }
+
+  /** Evaluations told so far. */
+  get evaluations(): number {
+    return this.evaluationCount;
+  }
+
+  /** Times the memory was dropped (line-search failure or an unusable middle/reduced matrix). */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /** ‖P(x − g) − x‖∞ at the current iterate (NaN before the first evaluation). */
+  get projectedGradientNorm(): number {
+    return this.pgNorm;
+  }
+
+  /**
+   * The point whose f and g the solver needs next, or null once it has stopped. The array is the
+   * solver's own buffer: read it (or copy it), do not modify it; it stays valid until the next
+   * {@link tell}.
+   */
+  pending(): Float64Array | null {
+    return this.phase === 'stopped' ? null : this.xTrial;
+  }
+
+  /**
+   * Hands the solver f and g at the pending point. `g` is copied.
+   * @throws Error if the solver has stopped or g has the wrong length.
+   */
+  tell(f: number, g: Float64Array): void {
+    if (this.phase === 'stopped') throw new Error('L-BFGS-B: tell() called on a stopped solver');
+    const n = this.n;
+    if (g.length !== n) throw new Error(`L-BFGS-B: gradient has length ${g.length}, expected ${n}`);
+    this.evaluationCount++;
+    let finite = Number.isFinite(f);
+    const gt = this.gTrial;
+    for (let i = 0; i < n; i++) {
+      const v = g[i];
+      gt[i] = v;
+      if (!Number.isFinite(v)) finite = false;
+    }
+
+    if (this.phase === 'initial') {
+      // The initial point becomes the iterate even when its values are bad, so that x/f/g
+      // describe what was evaluated.
+      this.swapTrialIn(f);
+      if (!finite) return this.stop('non-finite');
+      this.pgNorm = projectedGradientNorm(this.xk, this.gk, this.box);
+      if (this.pgNorm <= this.pgtol) return this.stop('converged-pgtol');
+      this.beginIteration();
+      return;
+    }
+
+    if (!finite) return this.stop('non-finite');
+    this.lineSearchEvals++;
+    let slope = 0;
+    const d = this.dir;
+    for (let i = 0; i < n; i++) slope += gt[i] * d[i];
+    const outcome = this.search.update(f, slope);
+    if (outcome === 'evaluate') {
+      if (this.lineSearchEvals >= this.maxLineSearchSteps) return this.lineSearchFailed();
+      if (this.evaluationCount >= this.maxEvaluations) return this.stop('max-evaluations');
+      this.placeTrial(this.search.step);
+      return;
+    }
+    // A 'warning' stop hands back a step without the Wolfe guarantees; the reference accepts it
+    // even if f went up. We only accept it if f did not increase, so x stays the best point seen.
+    if (outcome === 'warning' && !(f <= this.fk)) return this.lineSearchFailed();
+    this.acceptStep(f);
+  }
+
+  /** Snapshot of the solver's outcome so far (arrays are copies). */
+  result(): LbfgsbResult {
+    return {
+      x: this.x,
+      f: this.fk,
+      g: this.g,
+      status: this.currentStatus,
+      iterations: this.iterationCount,
+      evaluations: this.evaluationCount,
+      projectedGradientNorm: this.pgNorm,
+      warnings: this.warnings.slice(),
+    };
+  }
+
+  private stop(status: LbfgsbStatus): void {
+    this.currentStatus = status;
+    this.phase = 'stopped';
+  }
+
+  /** Makes the trial point the iterate (buffer swap, no copy). */
+  private swapTrialIn(f: number): void {
+    const x = this.xk;
+    this.xk = this.xTrial;
+    this.xTrial = x;
+    const g = this.gk;
+    this.gk = this.gTrial;
+    this.gTrial = g;
+    this.fk = f;
+  }
+
+  private acceptStep(fNew: number): void {
+    const n = this.n;
+    const xOld = this.xk;
+    const gOld = this.gk;
+    const xNew = this.xTrial;
+    const gNew = this.gTrial;
+    let sTy = 0;
+    let yTy = 0;
+    for (let i = 0; i < n; i++) {
+      const si = xNew[i] - xOld[i];
+      const yi = gNew[i] - gOld[i];
+      sTy += si * yi;
+      yTy += yi * yi;
+    }
+    // BLNZ95 §6 skips a pair whose curvature sᵀy is not safely positive: it would make B indefinite.
+    const keepPair = sTy > EPSMCH * yTy;
+    if (keepPair) {
+      const slot = this.mem.nextSlot();
+      const off = slot * n;
+      const S = this.mem.s;
+      const Y = this.mem.y;
+      for (let i = 0; i < n; i++) {
+        S[off + i] = xNew[i] - xOld[i];
+        Y[off + i] = gNew[i] - gOld[i];
+      }
+    }
+
+    const fOld = this.fk;
+    this.swapTrialIn(fNew);
+    this.iterationCount++;
+    this.pgNorm = projectedGradientNorm(this.xk, this.gk, this.box);
+    if (this.pgNorm <= this.pgtol) return this.stop('converged-pgtol');
+    const scale = Math.max(Math.abs(fOld), Math.abs(fNew), 1);
+    if (fOld - fNew <= this.factr * EPSMCH * scale) return this.stop('converged-factr');
+    if (this.iterationCount >= this.maxIterations) return this.stop('max-iterations');
+
+    if (keepPair && !this.mem.commit(sTy, yTy)) {
+      this.warnings.push(`iteration ${this.iterationCount}: middle matrix not positive definite; memory dropped`);
+      this.mem.reset();
+      this.restartCount++;
+    }
+    this.beginIteration();
+  }
+
+  /** Line search could not deliver a step: restart with an empty memory, or give up if it was empty. */
+  private lineSearchFailed(): void {
+    if (this.mem.count === 0) return this.stop('line-search-failed');
+    this.mem.reset();
+    this.restartCount++;
+    this.beginIteration();
+  }
+
+  /**
+   * Computes the search direction from the current iterate and starts its line search. The
+   * current iterate and its f, g are never modified here, so every failure path can restart from
+   * them.
+   */
+  private beginIteration(): void {
+    if (this.evaluationCount >= this.maxEvaluations) return this.stop('max-evaluations');
+    const n = this.n;
+    const x = this.xk;
+    const g = this.gk;
+    const z = this.xBar;
+    const d = this.dir;
+
+    if (!this.computeStepTarget()) {
+      // A singular reduced system means the stored pairs are unusable; with no pairs B = I and
+      // both steps are always well defined, so one retry suffices.
+      this.mem.reset();
+      this.restartCount++;
+      this.computeStepTarget();
+    }
+
+    let slope = 0;
+    let dd = 0;
+    for (let i = 0; i < n; i++) {
+      const di = z[i] - x[i];
+      d[i] = di;
+      slope += g[i] * di;
+      dd += di * di;
+    }
+    if (!(slope < 0)) return this.lineSearchFailed();
+
+    // First iteration: B = I knows nothing about the scale of f, so the reference code starts
+    // from a unit-length step and never goes past x̄; later, B's scaling makes α = 1 the natural
+    // guess and only the box limits how far the search may extrapolate.
+    let stepMax: number;
+    let step: number;
+    if (this.iterationCount === 0) {
+      stepMax = 1;
+      step = this.box.boxed ? 1 : Math.min(1 / Math.sqrt(dd), 1);
+    } else {
+      stepMax = this.box.constrained ? maxFeasibleStep(x, d, this.box, BIG_STEP) : BIG_STEP;
+      step = Math.min(1, stepMax);
+    }
+    if (!(stepMax > 0)) return this.lineSearchFailed();
+    this.search.start(this.fk, slope, step, 0, stepMax);
+    this.lineSearchEvals = 0;
+    this.phase = 'search';
+    this.placeTrial(step);
+  }
+
+  /** GCP + subspace step into xBar. Returns false if the reduced system could not be factored. */
+  private computeStepTarget(): boolean {
+    const { cauchy, mem, box } = this;
+    if (!box.constrained && mem.count > 0) cauchy.useCurrentPoint(this.xk, this.xBar);
+    else cauchy.compute(this.xk, this.gk, box, mem, this.xBar);
+    if (mem.count === 0 || cauchy.nFree === 0) return true;
+    return this.subspace.run(mem, this.xk, this.gk, box, this.xBar, cauchy.c, cauchy.partition, cauchy.nFree);
+  }
+
+  /** xTrial = x_k + step·d, landing exactly on x̄ for the full step and never leaving the box. */
+  private placeTrial(step: number): void {
+    const { xk, dir, xTrial, xBar } = this;
+    const { lower, upper } = this.box;
+    if (step === 1) {
+      xTrial.set(xBar);
+      return;
+    }
+    for (let i = 0; i < this.n; i++) {
+      let v = xk[i] + step * dir[i];
+      if (v < lower[i]) v = lower[i];
+      else if (v > upper[i]) v = upper[i];
+      xTrial[i] = v;
+    }
+  }
+}
+
+/**
+ * Minimizes one function with L-BFGS-B, calling `fg` synchronously for every point. `fg` receives
+ * a fresh copy of the point, so it may keep or modify it.
+ * @throws Error on invalid bounds or options (see {@link LbfgsbSolver}); never for bad f values,
+ *   which end the run with status 'non-finite'.
+ */
+export function minimizeLbfgsb(
+  fg: (x: Float64Array) => { f: number; g: Float64Array },
+  x0: Float64Array,
+  lower: Float64Array | null,
+  upper: Float64Array | null,
+  options?: LbfgsbOptions,
+): LbfgsbResult {
+  const solver = new LbfgsbSolver(x0, lower, upper, options);
+  for (let point = solver.pending(); point !== null; point = solver.pending()) {
+    const { f, g } = fg(Float64Array.from(point));
+    solver.tell(f, g);
+  }
+  return solver.result();
+}
+
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`L-BFGS-B: option ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+function nonNegative(v: number, name: string): number {
+  if (!(v >= 0) || !Number.isFinite(v)) {
+    throw new Error(`L-BFGS-B: option ${name} must be a finite number ≥ 0, got ${v}`);
+  }
+  return v;
+}

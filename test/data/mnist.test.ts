@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeIdx } from '../../src/data/idx.ts';
+import { defaultMnistDir, loadMnist, MNIST_FILES, type MnistData } from '../../src/data/mnist.node.ts';
+
+// Published checksum of the original train-images-idx3-ubyte (uncompressed).
+const TRAIN_IMAGES_SHA256 = 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db';
+
+describe('real MNIST', () => {
+  let mnist: MnistData;
+  beforeAll(async () => {
+    mnist = await loadMnist();
+  });
+
+  it('is the genuine file', async () => {
+    const bytes = await readFile(join(defaultMnistDir(), MNIST_FILES.trainImages));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(TRAIN_IMAGES_SHA256);
+  });
+
+  it('has 60000 training and 10000 test examples of 784 pixels', () => {
+    expect(mnist.source).toBe(defaultMnistDir());
+    expect(mnist.train.count).toBe(60000);
+    expect(mnist.test.count).toBe(10000);
+    expect(mnist.train.images.length).toBe(60000 * 784);
+    expect(mnist.test.images.length).toBe(10000 * 784);
+    expect(mnist.train.labels.length).toBe(60000);
+    // Typed as ArrayBuffer-backed so the images can go to GPUQueue.writeBuffer without a cast.
+    const gpuReady: Float32Array<ArrayBuffer> = mnist.train.images;
+    expect(gpuReady.buffer.byteLength).toBe(60000 * 784 * 4);
+    expect(mnist.test.labels.length).toBe(10000);
+  });
+
+  it('has pixels spanning exactly [0, 1] and all ten classes', () => {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of mnist.train.images) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    expect(min).toBe(0);
+    expect(max).toBe(1);
+    const counts = new Array(10).fill(0);
+    for (const l of mnist.train.labels) counts[l]++;
+    expect(counts.every((c) => c > 5000)).toBe(true);
+    // Well-known first labels of the two sets.
+    expect(mnist.train.labels[0]).toBe(5);
+    expect(mnist.test.labels[0]).toBe(7);
+  });
+});
+
+describe('loadMnist from a directory', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'blindspot-mnist-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists every missing file', async () => {
+    await writeFile(join(dir, MNIST_FILES.trainImages), encodeIdx([1, 28, 28], new Uint8Array(784)));
+    const err = await loadMnist(dir).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    const msg = (err as Error).message;
+    expect(msg).toContain(`MNIST files missing in ${dir}`);
+    expect(msg).toContain(MNIST_FILES.trainLabels);
+    expect(msg).toContain(MNIST_FILES.testImages);
+    expect(msg).toContain(MNIST_FILES.testLabels);
+    expect(msg).toContain('the directory holds train-images-idx3-ubyte');
+  });
+
+  it('names a missing directory', async () => {
+    await expect(loadMnist(join(dir, 'nope'))).rejects.toThrow(/does not exist or cannot be read/);
+  });
+
+  it('accepts a mix of plain and .gz files', async () => {
+    const pixels = new Uint8Array(2 * 784).fill(51);
+    await writeFile(join(dir, `${MNIST_FILES.trainLabels}.gz`), gzipSync(encodeIdx([1], Uint8Array.from([3]))));
+    await writeFile(join(dir, `${MNIST_FILES.testImages}.gz`), gzipSync(encodeIdx([2, 28, 28], pixels)));
+    await writeFile(join(dir, MNIST_FILES.testLabels), encodeIdx([2], Uint8Array.from([8, 9])));
+    const data = await loadMnist(dir);
+    expect(data.train.count).toBe(1);
+    expect([...data.train.labels]).toEqual([3]);
+    expect(data.test.count).toBe(2);
+    expect(data.test.images[100]).toBeCloseTo(0.2, 6);
+    expect([...data.test.labels]).toEqual([8, 9]);
+  });
+
+  it('names the .gz file when its contents are bad', async () => {
+    await writeFile(join(dir, `${MNIST_FILES.testImages}.gz`), gzipSync(encodeIdx([3, 28, 28], new Uint8Array(3 * 784)).subarray(0, 16 + 2 * 784)));
+    await expect(loadMnist(dir)).rejects.toThrow(`${MNIST_FILES.testImages}.gz: truncated: header says 3×28×28 = 2352 pixel bytes, file has 1568`);
+    await writeFile(join(dir, `${MNIST_FILES.testImages}.gz`), Uint8Array.from([0x1f, 0x8b, 1, 2, 3]));
+    await expect(loadMnist(dir)).rejects.toThrow(`${MNIST_FILES.testImages}.gz: cannot decompress gzip data`);
+  });
+});

@@ -1,0 +1,349 @@
+/**
+ * Each L-BFGS-B building block against a dense, independent computation: the compact
+ * representation against the BFGS recursion, the Cauchy point against a direct segment-by-segment
+ * minimization of the model along the projected path, the subspace step against a dense solve, and
+ * the line search against the strong Wolfe conditions it promises.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { type Box, prepareBox } from '../../src/optim/bounds.ts';
+import { CauchyPoint } from '../../src/optim/cauchy.ts';
+import { CompactMemory } from '../../src/optim/compactMemory.ts';
+import { MoreThuenteSearch } from '../../src/optim/lineSearch.ts';
+import { SubspaceStep } from '../../src/optim/subspace.ts';
+import { gaussian, maxAbsDiff, randomSpd, seededRandom } from './problems.ts';
+
+/** Fills a memory with `pairs` pairs (s random, y = H s for an SPD H), returning all pairs pushed. */
+function filledMemory(seed: number, n: number, m: number, pairs: number) {
+  const rand = seededRandom(seed);
+  const H = randomSpd(rand, n, 0.2);
+  const mem = new CompactMemory(n, m);
+  const all: { s: Float64Array; y: Float64Array }[] = [];
+  for (let k = 0; k < pairs; k++) {
+    const s = Float64Array.from({ length: n }, () => gaussian(rand));
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) y[i] += H[i * n + j] * s[j];
+    const slot = mem.nextSlot();
+    mem.s.set(s, slot * n);
+    mem.y.set(y, slot * n);
+    let sy = 0;
+    let yy = 0;
+    for (let i = 0; i < n; i++) {
+      sy += s[i] * y[i];
+      yy += y[i] * y[i];
+    }
+    expect(mem.commit(sy, yy)).toBe(true);
+    all.push({ s, y });
+  }
+  return { mem, all, rand };
+}
+
+/** Dense B from the BFGS recursion over the last m pairs, started from θI (θ of the newest pair). */
+function denseBfgs(n: number, pairs: { s: Float64Array; y: Float64Array }[], theta: number): Float64Array {
+  const B = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) B[i * n + i] = theta;
+  for (const { s, y } of pairs) {
+    const Bs = new Float64Array(n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Bs[i] += B[i * n + j] * s[j];
+    let sBs = 0;
+    let ys = 0;
+    for (let i = 0; i < n; i++) {
+      sBs += s[i] * Bs[i];
+      ys += y[i] * s[i];
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) B[i * n + j] += -(Bs[i] * Bs[j]) / sBs + (y[i] * y[j]) / ys;
+    }
+  }
+  return B;
+}
+
+/** B v through the compact form θv − W M Wᵀ v. */
+function compactTimes(mem: CompactMemory, v: Float64Array): Float64Array {
+  const n = mem.n;
+  const col = mem.count;
+  const wv = new Float64Array(2 * col);
+  mem.wTransposeTimes(v, null, n, false, wv);
+  const mwv = new Float64Array(2 * col);
+  mem.applyMiddle(wv, mwv);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = mem.theta * v[i];
+  for (let j = 0; j < col; j++) {
+    const off = mem.slot(j) * n;
+    for (let i = 0; i < n; i++) {
+      out[i] -= mem.y[off + i] * mwv[j] + mem.theta * mem.s[off + i] * mwv[col + j];
+    }
+  }
+  return out;
+}
+
+function denseTimes(B: Float64Array, v: Float64Array): Float64Array {
+  const n = v.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i] += B[i * n + j] * v[j];
+  return out;
+}
+
+function norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+}
+
+describe('compact representation', () => {
+  for (const pairs of [1, 3, 5, 9]) {
+    it(`θI − W M Wᵀ equals the BFGS recursion (${pairs} pairs pushed, memory 5)`, () => {
+      const n = 12;
+      const { mem, all, rand } = filledMemory(pairs, n, 5, pairs);
+      expect(mem.count).toBe(Math.min(pairs, 5));
+      const B = denseBfgs(n, all.slice(-5), mem.theta);
+      for (let t = 0; t < 3; t++) {
+        const v = Float64Array.from({ length: n }, () => gaussian(rand));
+        const a = compactTimes(mem, v);
+        const b = denseTimes(B, v);
+        expect(maxAbsDiff(a, b) / norm(b)).toBeLessThan(1e-10);
+      }
+    });
+  }
+
+  it('reset returns to B = I', () => {
+    const { mem } = filledMemory(3, 6, 4, 3);
+    mem.reset();
+    expect(mem.count).toBe(0);
+    expect(mem.theta).toBe(1);
+  });
+});
+
+/**
+ * Reference GCP: walk the projected path segment by segment with dense B, returning the first
+ * local minimizer of the model.
+ */
+function denseCauchy(x: Float64Array, g: Float64Array, box: Box, B: Float64Array): Float64Array {
+  const n = x.length;
+  const tBreak = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (g[i] < 0) tBreak[i] = (x[i] - box.upper[i]) / g[i];
+    else if (g[i] > 0) tBreak[i] = (x[i] - box.lower[i]) / g[i];
+    else tBreak[i] = Infinity;
+  }
+  const times = Array.from(new Set(Array.from(tBreak).filter((t) => t > 0 && t < Infinity))).sort((a, b) => a - b);
+  times.push(Infinity);
+  const point = (t: number) => {
+    const p = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      p[i] = Math.min(Math.max(x[i] - Math.min(t, tBreak[i]) * g[i], box.lower[i]), box.upper[i]);
+    }
+    return p;
+  };
+  let tStart = 0;
+  for (const tEnd of times) {
+    const xs = point(tStart);
+    const d = new Float64Array(n);
+    for (let i = 0; i < n; i++) d[i] = tBreak[i] > tStart ? -g[i] : 0;
+    const z = new Float64Array(n);
+    for (let i = 0; i < n; i++) z[i] = xs[i] - x[i];
+    const Bd = denseTimes(B, d);
+    let f1 = 0;
+    let f2 = 0;
+    for (let i = 0; i < n; i++) {
+      f1 += g[i] * d[i] + z[i] * Bd[i];
+      f2 += d[i] * Bd[i];
+    }
+    if (f1 >= 0) return xs;
+    const tStar = f2 > 0 ? -f1 / f2 : Infinity;
+    if (tStar < tEnd - tStart) {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = xs[i] + tStar * d[i];
+      return out;
+    }
+    tStart = tEnd;
+  }
+  return point(Infinity);
+}
+
+function randomBoxProblem(seed: number, n: number) {
+  const rand = seededRandom(seed);
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  const x = new Float64Array(n);
+  const g = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const kind = i % 4;
+    lower[i] = kind === 0 ? -Infinity : -1 - rand();
+    upper[i] = kind === 1 ? Infinity : 1 + rand();
+    // a few variables start on a bound
+    x[i] = i % 7 === 3 ? upper[i] : i % 7 === 5 ? lower[i] : rand() - 0.5;
+    if (!Number.isFinite(x[i])) x[i] = 0;
+    g[i] = 3 * gaussian(rand);
+  }
+  return { box: prepareBox(n, lower, upper), x, g };
+}
+
+describe('generalized Cauchy point', () => {
+  for (const [seed, pairs] of [
+    [1, 0],
+    [2, 2],
+    [3, 6],
+    [4, 11],
+  ] as const) {
+    it(`matches a dense segment-by-segment search (seed ${seed}, ${pairs} pairs)`, () => {
+      const n = 16;
+      const { mem, all } = filledMemory(100 + seed, n, 6, pairs);
+      const { box, x, g } = randomBoxProblem(seed, n);
+      const B = denseBfgs(n, all.slice(-6), mem.theta);
+      const cp = new CauchyPoint(n, 6);
+      const xcp = new Float64Array(n);
+      cp.compute(x, g, box, mem, xcp);
+      const expected = denseCauchy(x, g, box, B);
+      expect(maxAbsDiff(xcp, expected)).toBeLessThan(1e-10);
+      // c = Wᵀ(x^c − x)
+      const diff = new Float64Array(n);
+      for (let i = 0; i < n; i++) diff[i] = xcp[i] - x[i];
+      const c = new Float64Array(2 * mem.count);
+      mem.wTransposeTimes(diff, null, n, false, c);
+      expect(maxAbsDiff(cp.c.subarray(0, 2 * mem.count), c)).toBeLessThan(1e-10);
+      // Pinned variables are on a bound at the GCP.
+      for (let k = cp.nFree; k < n; k++) {
+        const i = cp.partition[k];
+        expect(xcp[i] === box.lower[i] || xcp[i] === box.upper[i]).toBe(true);
+      }
+    });
+  }
+});
+
+describe('subspace minimization', () => {
+  it('free-variable step equals the dense reduced Newton step when nothing is clipped', () => {
+    for (const seed of [1, 2, 3]) {
+      const n = 14;
+      const { mem, all } = filledMemory(200 + seed, n, 5, 7);
+      const B = denseBfgs(n, all.slice(-5), mem.theta);
+      const { box: tight, x, g } = randomBoxProblem(seed, n);
+      const cp = new CauchyPoint(n, 5);
+      const z = new Float64Array(n);
+      cp.compute(x, g, tight, mem, z);
+      const xcp = Float64Array.from(z);
+      // Loosen the free variables' bounds afterwards so the projection cannot clip them.
+      const lo = Float64Array.from(tight.lower);
+      const hi = Float64Array.from(tight.upper);
+      const free = Array.from(cp.partition.subarray(0, cp.nFree));
+      for (const i of free) {
+        lo[i] = -1e6;
+        hi[i] = 1e6;
+      }
+      const loose = prepareBox(n, lo, hi);
+      const sub = new SubspaceStep(n, 5);
+      expect(sub.run(mem, x, g, loose, z, cp.c, cp.partition, cp.nFree)).toBe(true);
+
+      // Dense: minimize the model over the free variables with the pinned ones at x^c.
+      const k = free.length;
+      const diff = new Float64Array(n);
+      for (let i = 0; i < n; i++) diff[i] = xcp[i] - x[i];
+      const Bdiff = denseTimes(B, diff);
+      const H = new Float64Array(k * k);
+      const r = new Float64Array(k);
+      for (let a = 0; a < k; a++) {
+        r[a] = -(g[free[a]] + Bdiff[free[a]]);
+        for (let b = 0; b < k; b++) H[a * k + b] = B[free[a] * n + free[b]];
+      }
+      // Gaussian elimination (H is SPD).
+      for (let p = 0; p < k; p++) {
+        for (let q = p + 1; q < k; q++) {
+          const f = H[q * k + p] / H[p * k + p];
+          for (let c = p; c < k; c++) H[q * k + c] -= f * H[p * k + c];
+          r[q] -= f * r[p];
+        }
+      }
+      const du = new Float64Array(k);
+      for (let p = k - 1; p >= 0; p--) {
+        let s = r[p];
+        for (let c = p + 1; c < k; c++) s -= H[p * k + c] * du[c];
+        du[p] = s / H[p * k + p];
+      }
+      for (let a = 0; a < k; a++) {
+        expect(Math.abs(z[free[a]] - (xcp[free[a]] + du[a]))).toBeLessThan(1e-8 * (1 + Math.abs(du[a])));
+      }
+      for (let q = cp.nFree; q < n; q++) expect(z[cp.partition[q]]).toBe(xcp[cp.partition[q]]);
+    }
+  });
+
+  it('clipped steps stay in the box and, when kept, point downhill (MN11 rule)', () => {
+    let sawClip = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const n = 14;
+      const { mem } = filledMemory(300 + seed, n, 5, 5);
+      const { box, x, g } = randomBoxProblem(1000 + seed, n);
+      const cp = new CauchyPoint(n, 5);
+      const z = new Float64Array(n);
+      cp.compute(x, g, box, mem, z);
+      if (cp.nFree === 0) continue;
+      const sub = new SubspaceStep(n, 5);
+      expect(sub.run(mem, x, g, box, z, cp.c, cp.partition, cp.nFree)).toBe(true);
+      let slope = 0;
+      for (let i = 0; i < n; i++) {
+        expect(z[i]).toBeGreaterThanOrEqual(box.lower[i]);
+        expect(z[i]).toBeLessThanOrEqual(box.upper[i]);
+        slope += (z[i] - x[i]) * g[i];
+      }
+      for (let q = 0; q < cp.nFree; q++) {
+        const i = cp.partition[q];
+        if (z[i] === box.lower[i] || z[i] === box.upper[i]) sawClip++;
+      }
+      expect(slope).toBeLessThanOrEqual(0);
+    }
+    expect(sawClip).toBeGreaterThan(0);
+  });
+});
+
+describe('Moré–Thuente line search', () => {
+  // Test functions of MT94 §5 (φ and φ′).
+  const functions: [string, (a: number) => [number, number], number, number][] = [
+    ['φ1 = −α/(α²+2)', (a) => [-a / (a * a + 2), (a * a - 2) / (a * a + 2) ** 2], 1e-3, 0.1],
+    [
+      'φ2 = (α+0.004)⁵ − 2(α+0.004)⁴',
+      (a) => {
+        const t = a + 0.004;
+        return [t ** 5 - 2 * t ** 4, 5 * t ** 4 - 8 * t ** 3];
+      },
+      0.1,
+      0.1,
+    ],
+    [
+      'φ3 (wiggly, l = 39, β = 0.01)',
+      (a) => {
+        const beta = 0.01;
+        const l = 39;
+        const psi = (x: number) =>
+          x <= 1 - beta ? 1 - x : x >= 1 + beta ? x - 1 : (x - 1) ** 2 / (2 * beta) + beta / 2;
+        const dpsi = (x: number) => (x <= 1 - beta ? -1 : x >= 1 + beta ? 1 : (x - 1) / beta);
+        const w = ((2 * (1 - beta)) / (l * Math.PI)) * Math.sin((l * Math.PI * a) / 2);
+        const dw = (1 - beta) * Math.cos((l * Math.PI * a) / 2);
+        return [psi(a) + w, dpsi(a) + dw];
+      },
+      0.1,
+      0.1,
+    ],
+  ];
+  for (const [name, phi, ftol, gtol] of functions) {
+    for (const a0 of [1e-3, 1e-1, 10, 1e3]) {
+      it(`${name}, α₀ = ${a0}: ends at a strong Wolfe point`, () => {
+        const ls = new MoreThuenteSearch(ftol, gtol, 1e-10);
+        const [f0, g0] = phi(0);
+        ls.start(f0, g0, a0, 0, 1e10);
+        let outcome = 'evaluate';
+        let evals = 0;
+        let f = 0;
+        let g = 0;
+        while (outcome === 'evaluate' && evals < 40) {
+          [f, g] = phi(ls.step);
+          evals++;
+          outcome = ls.update(f, g);
+        }
+        expect(outcome).toBe('converged');
+        expect(f).toBeLessThanOrEqual(f0 + ftol * ls.step * g0);
+        expect(Math.abs(g)).toBeLessThanOrEqual(gtol * Math.abs(g0));
+        // MT94's tables report at most 12 evaluations for these cases.
+        expect(evals).toBeLessThanOrEqual(15);
+      });
+    }
+  }
+});
