@@ -2,3 +2,10 @@
 export { fill, zeros, ones, fillLike, tensor, scalar } from './fill.ts';
 export { add, sub, mul, div, maximum, minimum, greater, equal, broadcastTo } from './binary.ts';
 export { sum, mean, max, min, argmax, sumToShape } from './reduce.ts';
+export { sigmoid, relu, tanh, exp, log, square, sqrt, neg, abs, addScalar, mulScalar, powScalar, clamp } from './unary.ts';
+export { softmax, logSoftmax, softmaxCrossEntropy, validateLabels, type LossReduction, type CrossEntropyOptions } from './softmax.ts';
+export { gatherRows, transpose2d, oneHot } from './gather.ts';
+export { sliceRows } from './slice.ts';
+export { sgdMomentumUpdate, adamUpdate, type SgdMomentumOptions, type AdamOptions } from './optimizerUpdates.ts';
+export { batchedDot, batchedAxpy, batchedScale, batchedProject, type Coefficient, type Bound, type BatchOptions } from './batchedVector.ts';
+export { randomUniform, randomNormal, gaussianNoise, philoxWords, type RandomOptions, type UniformOptions, type NormalOptions, type NoiseOptions } from './random.ts';

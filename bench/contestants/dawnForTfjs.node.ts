@@ -1,0 +1,44 @@
+/**
+ * tfjs's webgpu backend registers itself only if `navigator.gpu` exists when its module is imported. Node
+ * 20 has no navigator, so give it Dawn's GPU (the `webgpu` package, which blindspot also uses). When the
+ * blindspot contestant loaded first it has already pointed Vulkan at SwiftShader if there is no GPU.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+
+interface Dawn {
+  create(flags: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** Keeps Dawn's instance alive for as long as tfjs may use it (Dawn frees it when collected). */
+let keepAlive: GPU | null = null;
+
+export async function installNavigatorGpu(): Promise<string[]> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return ['navigator.gpu already present'];
+  const require = createRequire(import.meta.url);
+  const dawn = require('webgpu') as Dawn;
+  for (const [key, value] of Object.entries(dawn.globals)) {
+    if (!(key in globalThis)) (globalThis as Record<string, unknown>)[key] = value;
+  }
+  const notes = ['navigator.gpu = Dawn (npm package webgpu)'];
+  let gpu = dawn.create([]);
+  if (!(await gpu.requestAdapter()) && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) {
+    // Same fallback as blindspot's device.ts: no hardware adapter, so point Vulkan at SwiftShader.
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+    notes.push(`VK_ICD_FILENAMES=${SWIFTSHADER}`);
+    gpu = dawn.create([]);
+  }
+  keepAlive = gpu;
+  if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+  else (globalThis as { navigator?: unknown }).navigator = { gpu };
+  return notes;
+}
+
+/** Let go of Dawn so the process can exit. */
+export function releaseNavigatorGpu(): void {
+  keepAlive = null;
+}

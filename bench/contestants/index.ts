@@ -1,0 +1,30 @@
+/**
+ * Every contestant, in the order they run within a repetition round (rounds rotate the starting point).
+ * Adding one: write a Contestant (see ../types.ts) and list it here; workloads pick an implementation by
+ * the contestant's family.
+ */
+import type { Contestant } from '../types.ts';
+import { blindspotContestant } from './blindspot.ts';
+import { gpujsContestant } from './gpujs.ts';
+import { tfjsContestant } from './tfjs.ts';
+
+export const CONTESTANTS: Contestant[] = [
+  blindspotContestant() as Contestant,
+  tfjsContestant('webgpu') as Contestant,
+  tfjsContestant('webgl') as Contestant,
+  tfjsContestant('wasm') as Contestant,
+  tfjsContestant('cpu') as Contestant,
+  gpujsContestant('webgl2') as Contestant,
+  gpujsContestant('webgpu') as Contestant,
+  blindspotContestant('blocked') as Contestant,
+  blindspotContestant('tiled') as Contestant,
+];
+
+/** Run when no --contestants are given. */
+export const DEFAULT_CONTESTANTS = ['blindspot', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu', 'gpujs', 'gpujs-webgpu'];
+/** Run by --quick: the peers the aims name, plus wasm as the CPU yardstick and gpu.js for matmul. */
+export const QUICK_CONTESTANTS = ['blindspot', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'gpujs'];
+
+export function contestantById(id: string): Contestant | undefined {
+  return CONTESTANTS.find((c) => c.id === id);
+}

@@ -1,0 +1,320 @@
+/**
+ * The harness: loads contestants, runs each workload on each of them, refuses wrong answers, then times
+ * repetitions. Runs unchanged in the bench page and in Node (through Vite's module loader).
+ *
+ * Timing: a repetition is `iterations` runs of the workload followed by one sync of the contestant (see
+ * each contestant's syncMethod), measured with performance.now(): whole-batch wall time, GPU completion
+ * included. The first run of each contestant (pipeline compilation, uploads, tfjs's shader cache) is the
+ * correctness check and is excluded. Repetitions are interleaved: round r runs one repetition of every
+ * contestant, starting at a different contestant each round, so a burst of load from other processes
+ * lands on all of them alike; ratios are also computed per round ("paired").
+ */
+import { compareOutputs, passes } from './check.ts';
+import { mapDecreasing, stats } from './stats.ts';
+import {
+  NotAvailableError,
+  type Cell,
+  type Contestant,
+  type ContestantInfo,
+  type Instance,
+  type LoadedContestant,
+  type ProgressEvent,
+  type Ratio,
+  type SuiteOptions,
+  type SuiteResult,
+  type TensorSet,
+  type Workload,
+  type WorkloadResult,
+} from './types.ts';
+
+/** Who serves as the reference when blindspot itself cannot run a workload (most trusted first). */
+const REFERENCE_ORDER = ['blindspot', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgl', 'tfjs-webgpu'];
+
+export const TIMING_NOTE =
+  'whole-batch wall time (performance.now() around `iterations` runs plus one sync that waits for GPU completion); ' +
+  'per-kernel GPU timestamp queries are not used yet (the engine has no profiling hook)';
+
+export interface RunContext {
+  where: 'browser' | 'node';
+  runtime: string;
+  crossOriginIsolated?: boolean;
+  hardwareConcurrency?: number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Checked between steps; when it returns true the suite stops after the current step. */
+  cancelled?: () => boolean;
+}
+
+interface Entry {
+  contestant: Contestant;
+  loaded?: LoadedContestant;
+  info: ContestantInfo;
+}
+
+interface Live {
+  entry: Entry;
+  cell: Cell;
+  instance: Instance;
+  outputs?: TensorSet;
+  timedMs: number;
+}
+
+const now = (): number => performance.now();
+/** Let the page repaint and other tasks run between steps. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Missing pieces rather than failures: an op blindspot lacks yet, a kernel a tfjs backend lacks. */
+function unavailable(error: unknown): boolean {
+  return error instanceof NotAvailableError || /not registered for backend/.test(message(error));
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+}
+
+export async function runSuite(
+  workloads: Workload[],
+  contestants: Contestant[],
+  options: SuiteOptions,
+  context: RunContext,
+): Promise<SuiteResult> {
+  const started = new Date();
+  const t0 = now();
+  const emit = (event: ProgressEvent): void => context.onProgress?.(event);
+  const entries: Entry[] = [];
+  for (const contestant of contestants) {
+    entries.push(await loadContestant(contestant));
+    emit({ type: 'contestant', info: entries[entries.length - 1].info });
+  }
+  const results: WorkloadResult[] = [];
+  try {
+    for (const [index, workload] of workloads.entries()) {
+      if (context.cancelled?.()) break;
+      emit({ type: 'workload', workload: workload.id, index, total: workloads.length });
+      const result = await runWorkload(workload, entries, options, emit, context);
+      results.push(result);
+      emit({ type: 'workload-done', result });
+    }
+  } finally {
+    for (const entry of entries) await entry.loaded?.dispose().catch(() => {});
+  }
+  return {
+    where: context.where,
+    runtime: context.runtime,
+    crossOriginIsolated: context.crossOriginIsolated,
+    hardwareConcurrency: context.hardwareConcurrency,
+    started: started.toISOString(),
+    seconds: (now() - t0) / 1000,
+    options,
+    timing: TIMING_NOTE,
+    contestants: entries.map((e) => e.info),
+    workloads: results,
+  };
+}
+
+async function loadContestant(contestant: Contestant): Promise<Entry> {
+  const base = { id: contestant.id, label: contestant.label, family: contestant.family, notes: [] as string[] };
+  try {
+    const loaded = await contestant.load();
+    const info: ContestantInfo = {
+      ...base,
+      status: 'ok',
+      notes: loaded.notes,
+      syncMethod: loaded.syncMethod,
+      adapter: loaded.adapter,
+    };
+    return { contestant, loaded, info };
+  } catch (error) {
+    return { contestant, info: { ...base, status: 'unavailable', reason: message(error) } };
+  }
+}
+
+async function runWorkload(
+  workload: Workload,
+  entries: Entry[],
+  options: SuiteOptions,
+  emit: (event: ProgressEvent) => void,
+  context: RunContext,
+): Promise<WorkloadResult> {
+  const inputs = workload.inputs(options.seed);
+  const cells: Cell[] = [];
+  const live: Live[] = [];
+  const report = (cell: Cell, phase: 'check' | 'timed', detail: string): void =>
+    emit({ type: 'cell', workload: workload.id, contestant: cell.contestant, phase, status: cell.status, detail });
+
+  // 1. First run of each contestant: compiles, warms up and yields the outputs for the gate.
+  for (const entry of entries) {
+    const cell: Cell = { contestant: entry.info.id, status: 'ok', repMs: [], repRounds: [] };
+    cells.push(cell);
+    const implementation = workload.implementations[entry.contestant.family];
+    if (!entry.loaded) {
+      Object.assign(cell, { status: 'unavailable', reason: entry.info.reason });
+      continue;
+    }
+    if (!implementation) {
+      Object.assign(cell, { status: 'not implemented', reason: `no ${entry.contestant.family} implementation of this workload` });
+      continue;
+    }
+    if (context.cancelled?.()) break;
+    let instance: Instance | undefined;
+    try {
+      await entry.loaded.activate();
+      instance = await (implementation as (env: unknown, inputs: TensorSet) => Promise<Instance>)(entry.loaded.env, inputs);
+      if (instance.note) cell.note = instance.note;
+      const start = now();
+      await instance.run();
+      await (instance.sync ? instance.sync() : entry.loaded.sync());
+      cell.firstRunMs = now() - start;
+      const outputs = await instance.read();
+      live.push({ entry, cell, instance, outputs, timedMs: 0 });
+      report(cell, 'check', `first run ${cell.firstRunMs.toFixed(1)} ms`);
+    } catch (error) {
+      instance?.dispose();
+      Object.assign(cell, { status: unavailable(error) ? 'unavailable' : 'error', reason: message(error) });
+      report(cell, 'check', cell.reason ?? '');
+    }
+    await yieldToEventLoop();
+  }
+
+  // 2. The gate.
+  const reference = gate(workload, live);
+  for (const item of live) {
+    if (item.cell.status !== 'ok') {
+      item.instance.dispose();
+      report(item.cell, 'check', item.cell.reason ?? '');
+    }
+  }
+  const timed = live.filter((item) => item.cell.status === 'ok');
+  for (const item of timed) item.outputs = undefined;
+
+  // 3. Interleaved repetitions.
+  for (let round = 0; timed.length > 0 && !context.cancelled?.(); round++) {
+    const wanting = timed.filter((item) => wantsMore(item, options));
+    if (wanting.length === 0) break;
+    const order = wanting.map((_, i) => wanting[(i + round) % wanting.length]);
+    for (const item of order) {
+      const { cell, instance } = item;
+      const loaded = item.entry.loaded!;
+      try {
+        await loaded.activate();
+        const start = now();
+        for (let i = 0; i < workload.iterations; i++) await instance.run();
+        await (instance.sync ? instance.sync() : loaded.sync());
+        const elapsed = now() - start;
+        item.timedMs += elapsed;
+        cell.repMs.push(elapsed / workload.iterations);
+        cell.repRounds.push(round);
+        report(cell, 'timed', `rep ${cell.repMs.length}: ${(elapsed / workload.iterations).toFixed(2)} ms/iteration`);
+      } catch (error) {
+        Object.assign(cell, { status: 'error', reason: `during timing: ${message(error)}` });
+        report(cell, 'timed', cell.reason ?? '');
+        timed.splice(timed.indexOf(item), 1);
+      }
+      await yieldToEventLoop();
+    }
+  }
+  for (const item of live) if (item.cell.status === 'ok' || item.cell.status === 'error') item.instance.dispose();
+
+  for (const cell of cells) summarize(cell, workload);
+  return {
+    workload: workload.id,
+    title: workload.title,
+    group: workload.group,
+    description: workload.description,
+    iterations: workload.iterations,
+    flops: workload.flops,
+    items: workload.items,
+    reference,
+    cells,
+    ratios: ratios(cells),
+  };
+}
+
+/** A cell wants another repetition until it has `reps`, or has used its time budget (one at least). */
+function wantsMore(item: Live, options: SuiteOptions): boolean {
+  const done = item.cell.repMs.length;
+  if (done === 0) return true;
+  return done < options.reps && item.timedMs < options.budgetMs;
+}
+
+/**
+ * Compare every contestant's outputs with the reference's and mark the wrong ones. The reference is
+ * blindspot when it ran; if at least two peers agree with each other and both disagree with blindspot,
+ * blindspot is the one that is wrong, and the first of them becomes the reference instead.
+ */
+function gate(workload: Workload, live: Live[]): string | undefined {
+  const ordered = [...live].sort((a, b) => rank(a.cell.contestant) - rank(b.cell.contestant));
+  let reference = ordered[0];
+  if (!reference) return undefined;
+  const check = (item: Live, against: Live) =>
+    compareOutputs(item.outputs!, against.outputs!, against.cell.contestant, workload.tolerance);
+
+  if (reference.cell.contestant === 'blindspot') {
+    const dissenters = ordered.slice(1).filter((item) => !passes(check(item, reference)));
+    const witnesses = dissenters.filter((item) => item !== dissenters[0] && passes(check(item, dissenters[0])));
+    if (dissenters.length >= 2 && witnesses.length >= 1) {
+      const against = check(reference, dissenters[0]);
+      Object.assign(reference.cell, {
+        status: 'wrong result',
+        check: against,
+        reason: `disagrees with ${dissenters[0].cell.contestant} and ${witnesses[0].cell.contestant}, which agree with each other: ${describeError(against)}`,
+      });
+      reference = dissenters[0];
+    }
+  }
+  for (const item of ordered) {
+    if (item === reference || item.cell.status !== 'ok') continue;
+    const result = check(item, reference);
+    item.cell.check = result;
+    if (!passes(result)) {
+      Object.assign(item.cell, { status: 'wrong result', reason: describeError(result) });
+    }
+  }
+  return reference.cell.contestant;
+}
+
+function describeError(check: NonNullable<Cell['check']>): string {
+  return (
+    `max error ${check.maxAbsError.toExponential(2)} (relative ${check.relError.toExponential(2)}, ` +
+    `tolerance ${check.tolerance.toExponential(0)}) in '${check.worstOutput}' against ${check.reference}`
+  );
+}
+
+function rank(id: string): number {
+  const index = REFERENCE_ORDER.indexOf(id);
+  return index === -1 ? REFERENCE_ORDER.length : index;
+}
+
+function summarize(cell: Cell, workload: Workload): void {
+  const ms = stats(cell.repMs);
+  if (!ms) return;
+  cell.ms = ms;
+  if (workload.items) {
+    const perIteration = workload.items.count;
+    cell.throughput = { ...mapDecreasing(ms, (t) => (perIteration * 1000) / t), unit: `${workload.items.unit}/s` };
+  } else if (workload.flops) {
+    const flops = workload.flops;
+    cell.throughput = { ...mapDecreasing(ms, (t) => flops / (t * 1e6)), unit: 'GFLOP/s' };
+  }
+  if (workload.flops) {
+    const flops = workload.flops;
+    cell.gflops = mapDecreasing(ms, (t) => flops / (t * 1e6));
+  }
+}
+
+/** blindspot against every other timed contestant: overall (ratio of medians) and per round. */
+function ratios(cells: Cell[]): Ratio[] {
+  const ours = cells.find((c) => c.contestant === 'blindspot');
+  if (!ours?.ms) return [];
+  const byRound = new Map(ours.repRounds.map((round, i) => [round, ours.repMs[i]]));
+  const result: Ratio[] = [];
+  for (const peer of cells) {
+    if (peer === ours || !peer.ms) continue;
+    const paired: number[] = [];
+    peer.repRounds.forEach((round, i) => {
+      const mine = byRound.get(round);
+      if (mine !== undefined) paired.push(peer.repMs[i] / mine);
+    });
+    result.push({ peer: peer.contestant, ratio: peer.ms.median / ours.ms.median, paired: stats(paired) });
+  }
+  return result;
+}

@@ -1,0 +1,256 @@
+/**
+ * The vocabulary of the benchmark suite, shared by workloads, contestants, the harness, the report, the
+ * page and the Node runner. Plain data only (results must survive JSON and puppeteer's page boundary).
+ */
+
+/** An f32 array with its shape, row-major: how inputs and outputs travel between contestants. */
+export interface TensorData {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Named tensors: a workload's inputs, or what a contestant read back for the correctness gate. */
+export type TensorSet = Record<string, TensorData>;
+
+/** Which implementation of a workload a contestant uses (tfjs's backends all share the tfjs one). */
+export type Family = 'blindspot' | 'tfjs' | 'gpujs';
+
+/**
+ * One prepared workload on one contestant: its inputs are uploaded, its state lives where the contestant
+ * keeps it. The harness times `iterations × run()` followed by one sync.
+ */
+export interface Instance {
+  /** Enqueue one iteration. Must not wait for the GPU (the harness syncs once per repetition). */
+  run(): void | Promise<void>;
+  /**
+   * Wait until everything `run` enqueued has finished on the device. Optional: without it the
+   * contestant's own sync is used (see {@link LoadedContestant.sync}).
+   */
+  sync?(): Promise<void>;
+  /** Read back the result of the last run, in the workload's canonical layout, for the correctness gate. */
+  read(): Promise<TensorSet>;
+  /** Free everything the instance holds. */
+  dispose(): void;
+  /** Something a reader of the results should know (e.g. a fallback the implementation took). */
+  note?: string;
+}
+
+/** Builds an instance of a workload for one family, given the contestant's environment. */
+export type Implementation<Env> = (env: Env, inputs: TensorSet) => Promise<Instance>;
+
+/** A benchmark with a fixed definition: shapes, batch, iterations per repetition and work per iteration. */
+export interface Workload {
+  /** Stable id used on the command line and in results, e.g. `matmul-512`. */
+  id: string;
+  title: string;
+  group: 'kernel' | 'training' | 'attack';
+  /** The definition in words: what is computed, shapes and layouts, what counts as one item. */
+  description: string;
+  /** Runs of the workload per timed repetition (one sync at the end of the repetition). */
+  iterations: number;
+  /** Floating-point operations of one iteration (multiply-add = 2), when the work is FLOP-shaped. */
+  flops?: number;
+  /** Items (examples, images) one iteration processes, with their unit, for items/s. */
+  items?: { count: number; unit: string };
+  /** Part of the `--quick` suite. */
+  quick: boolean;
+  /** Largest accepted max|a − ref| / max|ref| per output against the reference contestant. */
+  tolerance: number;
+  /** Deterministic inputs (canonical layouts) from a seed. */
+  inputs(seed: number): TensorSet;
+  implementations: Partial<{
+    blindspot: Implementation<BlindspotEnv>;
+    tfjs: Implementation<TfjsEnv>;
+    gpujs: Implementation<GpujsEnv>;
+  }>;
+}
+
+// ------------------------------------------------------------------ contestants
+
+/** Thrown when a contestant or an op it needs is missing (reported as 'unavailable', never a crash). */
+export class NotAvailableError extends Error {
+  override readonly name = 'NotAvailableError';
+}
+
+/** What a loaded contestant exposes to the harness. */
+export interface LoadedContestant<Env = unknown> {
+  env: Env;
+  /** Versions, backend, threads, flags set: one line each, shown in the results. */
+  notes: string[];
+  /** How a repetition is synchronized with the device (shown in the results). */
+  syncMethod: string;
+  /** The WebGPU adapter, when the contestant runs on one. */
+  adapter?: AdapterSummary;
+  /** Make this contestant the active one (tfjs has one active backend at a time). */
+  activate(): Promise<void>;
+  /** Wait for every enqueued operation of this contestant to finish. */
+  sync(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface Contestant<Env = unknown> {
+  id: string;
+  family: Family;
+  /** One-line description for tables. */
+  label: string;
+  /** Loads libraries and acquires devices; throws (preferably NotAvailableError) when it cannot. */
+  load(): Promise<LoadedContestant<Env>>;
+}
+
+/** The adapter as plain data (a subset of blindspot's AdapterDescription, also filled for tfjs). */
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  features: string[];
+  isSwiftShader?: boolean;
+}
+
+/** Environment handed to blindspot implementations. */
+export interface BlindspotEnv {
+  engine: import('../src/gpu/engine.ts').Engine;
+  /** Ops that may not exist yet, loaded on demand (see contestants/blindspotOps.ts). */
+  ops: import('./contestants/blindspotOps.ts').BlindspotOps;
+  /** Force the matmul and conv kernel variant (contestants blindspot-blocked / -tiled); default: the engine picks by adapter. */
+  variant?: 'blocked' | 'tiled';
+}
+
+/** Environment handed to tfjs implementations: the tfjs namespace with the contestant's backend active. */
+export interface TfjsEnv {
+  tf: typeof import('@tensorflow/tfjs');
+  backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+}
+
+/** Environment handed to gpu.js implementations. */
+export interface GpujsEnv {
+  /** A `GPU` instance of gpu.js (typed loosely: gpu.js's typings are not worth importing here). */
+  gpu: GpujsGpu;
+  mode: string;
+  /** gpu.js's `input(data, [width, height])`: a flat array viewed as a 2-D kernel argument. */
+  input: (data: Float32Array, size: number[]) => unknown;
+}
+
+/** The part of gpu.js's API the workloads use. */
+export interface GpujsGpu {
+  createKernel(fn: (...args: never[]) => number, settings?: Record<string, unknown>): GpujsKernel;
+  destroy(): void;
+}
+export interface GpujsKernel {
+  (...args: unknown[]): unknown;
+  setOutput(output: number[]): GpujsKernel;
+  destroy(): void;
+}
+
+// ------------------------------------------------------------------ results
+
+/** What happened to one (workload, contestant) pair. */
+export type CellStatus = 'ok' | 'wrong result' | 'error' | 'unavailable' | 'not implemented';
+
+export interface CorrectnessCheck {
+  /** The contestant whose outputs were the reference. */
+  reference: string;
+  /** Worst output: max|a − ref| and that divided by max|ref|. */
+  maxAbsError: number;
+  relError: number;
+  /** Output with the largest relative error. */
+  worstOutput: string;
+  tolerance: number;
+}
+
+export interface Cell {
+  contestant: string;
+  status: CellStatus;
+  /** Why it is not 'ok' (error message, missing op, the max error of a wrong result). */
+  reason?: string;
+  check?: CorrectnessCheck;
+  /** First run, including compilation and upload of pipelines: excluded from the statistics. */
+  firstRunMs?: number;
+  /** Per-iteration milliseconds of each timed repetition, in the order they ran. */
+  repMs: number[];
+  /** Which repetition round each entry of repMs came from (rounds interleave contestants). */
+  repRounds: number[];
+  /** Statistics of the per-iteration time over repetitions. */
+  ms?: Stats;
+  /** Throughput from the per-iteration time: items/s when the workload counts items, else GFLOP/s. */
+  throughput?: Stats & { unit: string };
+  /** GFLOP/s, when the workload has a FLOP count. */
+  gflops?: Stats;
+  /** From the implementation (see Instance.note). */
+  note?: string;
+}
+
+export interface Stats {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+/** blindspot's speed relative to one peer: > 1 means blindspot is faster. */
+export interface Ratio {
+  peer: string;
+  /** peer median time / blindspot median time. */
+  ratio: number;
+  /** Same ratio per repetition round (adjacent in time, so load changes affect both alike). */
+  paired?: Stats;
+}
+
+export interface WorkloadResult {
+  workload: string;
+  title: string;
+  group: Workload['group'];
+  description: string;
+  iterations: number;
+  flops?: number;
+  items?: { count: number; unit: string };
+  reference?: string;
+  cells: Cell[];
+  ratios: Ratio[];
+}
+
+export interface ContestantInfo {
+  id: string;
+  label: string;
+  family: Family;
+  status: 'ok' | 'unavailable';
+  reason?: string;
+  notes: string[];
+  syncMethod?: string;
+  adapter?: AdapterSummary;
+}
+
+/** One run of the suite in one place (a browser page or a Node process). */
+export interface SuiteResult {
+  where: 'browser' | 'node';
+  /** navigator.userAgent or `Node vX (platform arch)`. */
+  runtime: string;
+  crossOriginIsolated?: boolean;
+  hardwareConcurrency?: number;
+  started: string;
+  seconds: number;
+  options: SuiteOptions;
+  /** How times were taken (wall time of whole batches; timestamp queries are not used yet). */
+  timing: string;
+  contestants: ContestantInfo[];
+  workloads: WorkloadResult[];
+}
+
+export interface SuiteOptions {
+  workloads: string[];
+  contestants: string[];
+  /** Target timed repetitions per (workload, contestant). */
+  reps: number;
+  /** Stop adding repetitions to a cell once its timed repetitions took this long (at least one always runs). */
+  budgetMs: number;
+  quick: boolean;
+  seed: number;
+}
+
+/** Progress events, printed by the runner and shown by the page. */
+export type ProgressEvent =
+  | { type: 'contestant'; info: ContestantInfo }
+  | { type: 'workload'; workload: string; index: number; total: number }
+  | { type: 'cell'; workload: string; contestant: string; phase: 'check' | 'timed'; status: CellStatus; detail: string }
+  | { type: 'workload-done'; result: WorkloadResult }
+  | { type: 'log'; message: string };

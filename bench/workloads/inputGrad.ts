@@ -1,0 +1,56 @@
+/**
+ * The attack's inner loop: for 100 images at once, the gradient of the cross-entropy of FC100-100-10's
+ * prediction against a target label with respect to the image, d CE(f(x), target) / dx. Summed over
+ * images, so each row of the result is that image's own gradient.
+ */
+import { valueAndGrads } from '../../src/autograd/tape.ts';
+import { labels, oneHot, uniform } from '../data.ts';
+import type { Workload } from '../types.ts';
+import { blindspotFunction, tfjsFunction, rejectVariant } from './common.ts';
+import { blindspotMlpLogits, MLP_FORWARD_FLOPS_PER_EXAMPLE, mlpParameters, tfjsMlpLogits } from './mlp.ts';
+
+const IMAGES = 100;
+
+export const INPUT_GRAD: Workload = {
+  id: 'input-grad',
+  title: 'input gradient of FC100-100-10, 100 images',
+  group: 'attack',
+  description:
+    `f = FC100-100-10 (fixed weights); x [${IMAGES}×784] uniform in [0, 1), one target class per image; ` +
+    `computes loss = Σ CE(f(x_i), t_i) and d loss / d x [${IMAGES}×784] (no parameter gradients). ` +
+    `One iteration = ${IMAGES} images.`,
+  iterations: 5,
+  // Forward plus backward through the three layers down to the input (no weight gradients).
+  flops: IMAGES * 2 * MLP_FORWARD_FLOPS_PER_EXAMPLE,
+  items: { count: IMAGES, unit: 'images' },
+  quick: true,
+  tolerance: 1e-3,
+  inputs: (seed) => ({
+    ...mlpParameters(seed),
+    x: uniform(seed, 'input-grad.x', [IMAGES, 784], 0, 1),
+    targets: labels(seed, 'input-grad.targets', IMAGES, 10),
+  }),
+  implementations: {
+    async blindspot(env, data) {
+      rejectVariant(env);
+      const { matmul, softmaxCrossEntropy } = await env.ops.many('matmul', 'softmaxCrossEntropy');
+      return blindspotFunction(env.engine, data, (t) => {
+        const { value, grads } = valueAndGrads(
+          env.engine,
+          () => softmaxCrossEntropy(blindspotMlpLogits({ matmul }, t, t.x), t.targets, { reduction: 'sum' }),
+          [t.x],
+        );
+        return { loss: value, dx: grads[0] };
+      });
+    },
+    async tfjs(env, data) {
+      const { tf } = env;
+      const { targets, ...rest } = data;
+      return tfjsFunction(tf, { ...rest, targets: oneHot(targets, 10) }, (t) => {
+        const lossOf = (x: typeof t.x) => tf.losses.softmaxCrossEntropy(t.targets, tfjsMlpLogits(tf, t, x), undefined, undefined, tf.Reduction.SUM);
+        const { value, grad } = tf.valueAndGrad(lossOf as never)(t.x as never);
+        return { loss: value, dx: grad };
+      });
+    },
+  },
+};

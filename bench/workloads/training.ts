@@ -1,0 +1,139 @@
+/**
+ * One training step (forward, backward, SGD with momentum) as an {@link Instance}, for blindspot and tfjs.
+ * A step mutates the parameters, so the correctness gate reads what the first step did: the loss before
+ * it and every parameter's update (after − before). Later steps keep training the same batch; timing does
+ * not care.
+ *
+ * Update rule for both: v ← μ·v + g; p ← p − lr·v (no weight decay), which is tf.train.momentum's rule.
+ */
+import { noGrad, valueAndGrads } from '../../src/autograd/tape.ts';
+import { keep, tidy } from '../../src/tensor/context.ts';
+import { add, mul, sub } from '../../src/tensor/ops/binary.ts';
+import { fill, scalar } from '../../src/tensor/ops/fill.ts';
+import type { Tensor as BsTensor } from '../../src/tensor/tensor.ts';
+import { difference } from '../data.ts';
+import { NotAvailableError, type BlindspotEnv, type Instance, type TensorData, type TensorSet, type TfjsEnv } from '../types.ts';
+import { fromBlindspot, fromTfjs, toBlindspot, toTfjs } from './common.ts';
+
+type Tf = TfjsEnv['tf'];
+type TfTensor = ReturnType<Tf['tensor']>;
+
+export interface Hyper {
+  lr: number;
+  momentum: number;
+}
+
+export async function blindspotTrainingStep(
+  env: BlindspotEnv,
+  params: TensorSet,
+  batch: TensorSet,
+  loss: (p: Record<string, BsTensor>, b: Record<string, BsTensor>) => BsTensor,
+  hyper: Hyper,
+): Promise<Instance> {
+  const { engine } = env;
+  let fused: Awaited<ReturnType<BlindspotEnv['ops']['get']>> | null = null;
+  let note: string | undefined;
+  try {
+    fused = await env.ops.get('sgdMomentumUpdate');
+  } catch (error) {
+    if (!(error instanceof NotAvailableError)) throw error;
+    note = `${error.message}: the update uses generic mul/add/sub ops (3 dispatches per parameter)`;
+  }
+  const update = fused as null | ((p: BsTensor, g: BsTensor, v: BsTensor, o: object) => void);
+  const names = Object.keys(params);
+  const p: Record<string, BsTensor> = {};
+  const v: Record<string, BsTensor> = {};
+  for (const name of names) {
+    p[name] = toBlindspot(engine, params[name]);
+    v[name] = fill(engine, params[name].shape, 0);
+  }
+  const b: Record<string, BsTensor> = {};
+  for (const [name, t] of Object.entries(batch)) b[name] = toBlindspot(engine, t);
+  let lastLoss: BsTensor | null = null;
+
+  const step = (): BsTensor =>
+    tidy(engine, () => {
+      const list = names.map((n) => p[n]);
+      const { value, grads } = valueAndGrads(engine, () => loss(p, b), list);
+      noGrad(engine, () => {
+        names.forEach((name, k) => {
+          if (update) {
+            update(p[name], grads[k], v[name], { lr: hyper.lr, momentum: hyper.momentum, weightDecay: 0 });
+            return;
+          }
+          const velocity = keep(add(mul(v[name], scalar(engine, hyper.momentum)), grads[k]));
+          const next = keep(sub(p[name], mul(velocity, scalar(engine, hyper.lr))));
+          v[name].dispose();
+          p[name].dispose();
+          v[name] = velocity;
+          p[name] = next;
+        });
+      });
+      return value;
+    });
+
+  return {
+    note,
+    run() {
+      lastLoss?.dispose();
+      lastLoss = step();
+    },
+    async read() {
+      const out: TensorSet = { loss: await fromBlindspot(lastLoss!) };
+      for (const name of names) out[`${name} update`] = difference(await fromBlindspot(p[name]), params[name]);
+      return out;
+    },
+    dispose() {
+      lastLoss?.dispose();
+      for (const t of [...Object.values(p), ...Object.values(v), ...Object.values(b)]) t.dispose();
+    },
+  };
+}
+
+/** Conversions of one parameter between the canonical layout and the one the tfjs model uses. */
+export interface Layout {
+  toTfjs(t: TensorData): TensorData;
+  fromTfjs(t: TensorData): TensorData;
+}
+
+export async function tfjsTrainingStep(
+  env: TfjsEnv,
+  params: TensorSet,
+  batch: Record<string, TensorData>,
+  loss: (p: Record<string, TfTensor>, b: Record<string, TfTensor>) => TfTensor,
+  hyper: Hyper,
+  layouts: Partial<Record<string, Layout>> = {},
+): Promise<Instance> {
+  const { tf } = env;
+  const names = Object.keys(params);
+  const variables: Record<string, ReturnType<Tf['variable']>> = {};
+  for (const name of names) {
+    const layout = layouts[name];
+    variables[name] = tf.variable(toTfjs(tf, layout ? layout.toTfjs(params[name]) : params[name]), true, `${name}-${Math.random()}`);
+  }
+  const b: Record<string, TfTensor> = {};
+  for (const [name, t] of Object.entries(batch)) b[name] = toTfjs(tf, t);
+  const optimizer = tf.train.momentum(hyper.lr, hyper.momentum);
+  const list = names.map((n) => variables[n]);
+  let lastLoss: TfTensor | null = null;
+  return {
+    run() {
+      lastLoss?.dispose();
+      lastLoss = optimizer.minimize(() => loss(variables as Record<string, TfTensor>, b) as never, true, list) as TfTensor;
+    },
+    async read() {
+      const out: TensorSet = { loss: await fromTfjs(lastLoss!) };
+      for (const name of names) {
+        const now = await fromTfjs(variables[name]);
+        const canonical = layouts[name]?.fromTfjs(now) ?? now;
+        out[`${name} update`] = difference(canonical, params[name]);
+      }
+      return out;
+    },
+    dispose() {
+      lastLoss?.dispose();
+      optimizer.dispose();
+      for (const t of [...Object.values(variables), ...Object.values(b)]) t.dispose();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// conv2d_backward_input — the gradient of conv2d with respect to its input (a transposed convolution):
+//   dx[n, c, iy, ix] = Σ_{o,i,j} dy[n, o, (iy + ph − i) / sh, (ix + pw − j) / sw] · w[o, c, i, j],
+//   summing only over taps (i, j) for which both divisions are exact and land inside the output.
+//
+// Layout: dy [N, O, OH, OW], w [O, C, KH, KW], dx [N, C, H, W], all row-major f32.
+// Work (barrier-free, for every adapter): one invocation owns BATCH_BLOCK (4 or 8) images × 8 input
+//   channels at one input pixel; per (o, i, j) it gathers BATCH_BLOCK gradient values and 8 weights and
+//   accumulates their outer product in mat4x4 registers (rows images, columns channels), as conv2d's main
+//   does. A stride > 1 visits only the taps congruent to iy + ph (mod sh), so no work is spent on taps that
+//   do not reach this pixel, and each dx element is written exactly once (no atomics).
+//   Invocations are ordered image block fastest, then pixel, then channel block.
+// Edges: taps whose output position falls outside [0, OH) × [0, OW) are skipped by the loop bounds; a
+//   partial image or channel block re-reads the last image or channel and does not store the extra
+//   results; invocations past the work return.
+// Variants: one (the backward passes are not the bottleneck on GPUs; see docs/kernels.md).
+
+override WORKGROUP_SIZE: u32 = 64;
+override BATCH_BLOCK: u32 = 8u;
+
+struct Params {
+  batch: u32,
+  in_channels: u32,
+  out_channels: u32,
+  in_h: u32,
+  in_w: u32,
+  out_h: u32,
+  out_w: u32,
+  kernel_h: u32,
+  kernel_w: u32,
+  stride_h: u32,
+  stride_w: u32,
+  pad_h: u32,
+  pad_w: u32,
+  chunk: u32,
+  chunks: u32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+
+// The taps along one axis that reach input position `pos`: tap ≡ pos + pad (mod stride), with
+// output position (pos + pad − tap) / stride in [0, out_size). Returns [first, end) for a loop stepping by
+// `stride` (first ≥ end when there are none).
+fn taps(pos: u32, stride: u32, pad: u32, kernel: u32, out_size: u32) -> vec2<u32> {
+  let reach = i32(pos + pad);
+  let lowest = max(reach - i32((out_size - 1u) * stride), 0);
+  let first = lowest + (reach - lowest) % i32(stride);
+  return vec2<u32>(u32(first), u32(clamp(reach + 1, first, i32(kernel))));
+}
+
+// Element offsets of rows first .. first+3 of a row-major matrix with `stride` elements per row, clamped to
+// the last row so a partial block stays inside the buffer.
+fn rows(first: u32, count: u32, stride: u32) -> vec4<u32> {
+  return min(vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(count - 1u)) * stride;
+}
+
+fn gather_dy(base: vec4<u32>, offset: u32) -> vec4<f32> {
+  return vec4<f32>(dy[base.x + offset], dy[base.y + offset], dy[base.z + offset], dy[base.w + offset]);
+}
+
+fn gather_w(base: vec4<u32>, offset: u32) -> vec4<f32> {
+  return vec4<f32>(w[base.x + offset], w[base.y + offset], w[base.z + offset], w[base.w + offset]);
+}
+
+// Column q is a · b[q]: rows follow a's components (images), columns b's (channels).
+fn outer(a: vec4<f32>, b: vec4<f32>) -> mat4x4<f32> {
+  return mat4x4<f32>(a * b.x, a * b.y, a * b.z, a * b.w);
+}
+
+// Store the block acc[channel q][image r] for images n0.. and channels c0.. at input pixel p.
+fn store(acc: mat4x4<f32>, n0: u32, c0: u32, p: u32) {
+  let pixels = params.in_h * params.in_w;
+  for (var q = 0u; q < 4u; q++) {
+    let c = c0 + q;
+    if (c < params.in_channels) {
+      for (var r = 0u; r < 4u; r++) {
+        let n = n0 + r;
+        if (n < params.batch) {
+          dx[(n * params.in_channels + c) * pixels + p] = acc[q][r];
+        }
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let t = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let batch_blocks = (params.batch + BATCH_BLOCK - 1u) / BATCH_BLOCK;
+  let pixels = params.in_h * params.in_w;
+  let nb = t % batch_blocks;
+  let rest = t / batch_blocks;
+  let p = rest % pixels;
+  let cb = rest / pixels;
+  if (cb * 8u >= params.in_channels) {
+    return;
+  }
+  // Uniform reads hoisted: inside the loop each would be a load on SwiftShader.
+  let out_channels = params.out_channels;
+  let out_w = params.out_w;
+  let stride_h = params.stride_h;
+  let stride_w = params.stride_w;
+  let kernel_h = params.kernel_h;
+  let kernel_w = params.kernel_w;
+  let iy = p / params.in_w;
+  let ix = p % params.in_w;
+  let ti = taps(iy, stride_h, params.pad_h, kernel_h, params.out_h);
+  let tj = taps(ix, stride_w, params.pad_w, kernel_w, out_w);
+  let reach_y = iy + params.pad_h;
+  let reach_x = ix + params.pad_w;
+  let n0 = nb * BATCH_BLOCK;
+  let c0 = cb * 8u;
+  let out_plane = params.out_h * out_w;
+  let taps_per_channel = kernel_h * kernel_w;
+  let dya_rows = rows(n0, params.batch, out_channels * out_plane);
+  let dyb_rows = rows(n0 + 4u, params.batch, out_channels * out_plane);
+  let wa_rows = rows(c0, params.in_channels, taps_per_channel);
+  let wb_rows = rows(c0 + 4u, params.in_channels, taps_per_channel);
+  let filter_stride = params.in_channels * taps_per_channel;
+  var acc_aa = mat4x4<f32>();
+  var acc_ab = mat4x4<f32>();
+  var acc_ba = mat4x4<f32>();
+  var acc_bb = mat4x4<f32>();
+  for (var o = 0u; o < out_channels; o++) {
+    for (var i = ti.x; i < ti.y; i += stride_h) {
+      let dy_row = o * out_plane + ((reach_y - i) / stride_h) * out_w;
+      let w_row = o * filter_stride + i * kernel_w;
+      for (var j = tj.x; j < tj.y; j += stride_w) {
+        let dy_at = dy_row + (reach_x - j) / stride_w;
+        let wa = gather_w(wa_rows, w_row + j);
+        let wb = gather_w(wb_rows, w_row + j);
+        let ga = gather_dy(dya_rows, dy_at);
+        acc_aa += outer(ga, wa);
+        acc_ab += outer(ga, wb);
+        if (BATCH_BLOCK == 8u) {
+          let gb = gather_dy(dyb_rows, dy_at);
+          acc_ba += outer(gb, wa);
+          acc_bb += outer(gb, wb);
+        }
+      }
+    }
+  }
+  store(acc_aa, n0, c0, p);
+  store(acc_ab, n0, c0 + 4u, p);
+  if (BATCH_BLOCK == 8u) {
+    store(acc_ba, n0 + 4u, c0, p);
+    store(acc_bb, n0 + 4u, c0 + 4u, p);
+  }
+}

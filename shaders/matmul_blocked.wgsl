@@ -1,0 +1,164 @@
+// matmul_blocked — out = act(op(A) · op(B) + bias), op(X) = X or Xᵀ, act = params.activation in 0 none,
+//   1 relu, 2 sigmoid, 3 tanh; bias (length N) is added to every row when params.has_bias is 1.
+//
+// Layout: row-major f32. op(A) is M×K: A is stored M×K, or K×M when TRANSPOSE_A. op(B) is K×N: B is stored
+//   K×N, or N×K when TRANSPOSE_B. out is M×N. Shapes and the epilogue travel in params, so one pipeline
+//   per transposition and alignment serves every shape, bias and activation; the transposes are override
+//   constants here (params.transpose_a/b are unused) because they decide the loads of the inner loop.
+//   Each input is bound twice: as scalars (a, b) and as vec4s (a4, b4) over the same bytes. VEC_A / VEC_B
+//   say the operand's contiguous extent (K or M for A, N or K for B) is a multiple of 4, so every 4-run
+//   along it starts 16-byte aligned and is read with one vec4 load; otherwise the run is read as 4 scalars.
+// Work: one invocation per 4×4 output block, WG_X × WG_Y invocations per workgroup (x along columns).
+//   K is consumed 4 at a time: the 4×4 blocks of op(A) and op(B) are loaded as 4 vec4s each (transposed
+//   in registers as the layout requires) and multiplied as mat4x4s, 64 multiply-adds per 8 loads; the
+//   accumulator `acc` holds the block column-major (acc[c] = rows i0..i0+3 of column j0+c).
+// Edges: row and column indices are clamped to M−1 and N−1 for loading, so blocks that straddle the edge
+//   compute duplicates that are never stored; the K % 4 leftover terms are added one at a time; blocks
+//   entirely outside the output return at once (there is no barrier to reach).
+// Variant: for SwiftShader and other CPU adapters, where every workgroupBarrier() is a coroutine switch
+//   and storage loads are per-lane gathers: no workgroup memory, and as few load instructions per
+//   multiply-add as registers allow. matmul_tiled.wgsl is the variant for GPUs.
+
+override WG_X: u32 = 8;
+override WG_Y: u32 = 8;
+override TRANSPOSE_A: bool = false;
+override TRANSPOSE_B: bool = false;
+override VEC_A: bool = false;
+override VEC_B: bool = false;
+
+struct Params {
+  m: u32,
+  n: u32,
+  k: u32,
+  has_bias: u32,
+  activation: u32,
+  transpose_a: u32,
+  transpose_b: u32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> b: array<f32>;
+@group(0) @binding(4) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> bias: array<f32>;
+@group(0) @binding(6) var<storage, read_write> out: array<f32>;
+
+// Four consecutive elements of A (or B) from element `start`; `start` is a multiple of 4 when VEC_A.
+fn run_a(start: u32) -> vec4<f32> {
+  if (VEC_A) {
+    return a4[start / 4u];
+  }
+  return vec4(a[start], a[start + 1u], a[start + 2u], a[start + 3u]);
+}
+
+fn run_b(start: u32) -> vec4<f32> {
+  if (VEC_B) {
+    return b4[start / 4u];
+  }
+  return vec4(b[start], b[start + 1u], b[start + 2u], b[start + 3u]);
+}
+
+// Block of op(A): column kk = op(A)[rows, k + kk]. `rows` are clamped row indices, i0 the first.
+fn block_a(rows: vec4<u32>, i0: u32, k: u32) -> mat4x4<f32> {
+  let m = params.m;
+  let depth = params.k;
+  if (TRANSPOSE_A) {
+    if (VEC_A) {
+      // M % 4 == 0 and i0 < M, so rows i0..i0+3 all exist and sit in one aligned vec4.
+      return mat4x4(run_a(k * m + i0), run_a((k + 1u) * m + i0), run_a((k + 2u) * m + i0), run_a((k + 3u) * m + i0));
+    }
+    return mat4x4(column_a(rows, k), column_a(rows, k + 1u), column_a(rows, k + 2u), column_a(rows, k + 3u));
+  }
+  return transpose(mat4x4(run_a(rows.x * depth + k), run_a(rows.y * depth + k), run_a(rows.z * depth + k), run_a(rows.w * depth + k)));
+}
+
+// Block of op(B): column c = op(B)[k..k+3, cols[c]]. `cols` are clamped column indices, j0 the first.
+fn block_b(cols: vec4<u32>, j0: u32, k: u32) -> mat4x4<f32> {
+  let n = params.n;
+  let depth = params.k;
+  if (TRANSPOSE_B) {
+    return mat4x4(run_b(cols.x * depth + k), run_b(cols.y * depth + k), run_b(cols.z * depth + k), run_b(cols.w * depth + k));
+  }
+  if (VEC_B) {
+    // N % 4 == 0 and j0 < N, so columns j0..j0+3 all exist and sit in one aligned vec4.
+    return transpose(mat4x4(run_b(k * n + j0), run_b((k + 1u) * n + j0), run_b((k + 2u) * n + j0), run_b((k + 3u) * n + j0)));
+  }
+  return transpose(mat4x4(row_b(k, cols), row_b(k + 1u, cols), row_b(k + 2u, cols), row_b(k + 3u, cols)));
+}
+
+// op(A)[rows, k] and op(B)[k, cols], one element each, for the K % 4 leftover and unaligned runs.
+fn column_a(rows: vec4<u32>, k: u32) -> vec4<f32> {
+  if (TRANSPOSE_A) {
+    let base = k * params.m;
+    return vec4(a[base + rows.x], a[base + rows.y], a[base + rows.z], a[base + rows.w]);
+  }
+  let depth = params.k;
+  return vec4(a[rows.x * depth + k], a[rows.y * depth + k], a[rows.z * depth + k], a[rows.w * depth + k]);
+}
+
+fn row_b(k: u32, cols: vec4<u32>) -> vec4<f32> {
+  if (TRANSPOSE_B) {
+    let depth = params.k;
+    return vec4(b[cols.x * depth + k], b[cols.y * depth + k], b[cols.z * depth + k], b[cols.w * depth + k]);
+  }
+  let base = k * params.n;
+  return vec4(b[base + cols.x], b[base + cols.y], b[base + cols.z], b[base + cols.w]);
+}
+
+fn activate(v: vec4<f32>) -> vec4<f32> {
+  switch params.activation {
+    case 1u: { return max(v, vec4(0.0)); }
+    case 2u: { return 1.0 / (1.0 + exp(-v)); }
+    // tanh(±15) rounds to ±1 in f32; the clamp keeps exp-based tanh implementations from inf/inf.
+    case 3u: { return tanh(clamp(v, vec4(-15.0), vec4(15.0))); }
+    default: { return v; }
+  }
+}
+
+// Bias, activation and the guarded store of out[row, cols] (cols = j0..j0+3, clamped for the bias).
+fn store_row(row: u32, j0: u32, cols: vec4<u32>, value: vec4<f32>) {
+  if (row >= params.m) {
+    return;
+  }
+  var v = value;
+  if (params.has_bias == 1u) {
+    v += vec4(bias[cols.x], bias[cols.y], bias[cols.z], bias[cols.w]);
+  }
+  v = activate(v);
+  let n = params.n;
+  let base = row * n + j0;
+  if (j0 < n) { out[base] = v.x; }
+  if (j0 + 1u < n) { out[base + 1u] = v.y; }
+  if (j0 + 2u < n) { out[base + 2u] = v.z; }
+  if (j0 + 3u < n) { out[base + 3u] = v.w; }
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m = params.m;
+  let n = params.n;
+  let i0 = gid.y * 4u;
+  let j0 = gid.x * 4u;
+  if (i0 >= m || j0 >= n) {
+    return;
+  }
+  let rows = min(vec4(i0) + vec4(0u, 1u, 2u, 3u), vec4(m - 1u));
+  let cols = min(vec4(j0) + vec4(0u, 1u, 2u, 3u), vec4(n - 1u));
+  let whole = params.k & ~3u;
+  var acc = mat4x4<f32>();
+  for (var k = 0u; k < whole; k += 4u) {
+    acc += block_a(rows, i0, k) * block_b(cols, j0, k);
+  }
+  for (var k = whole; k < params.k; k++) {
+    let x = column_a(rows, k);
+    let y = row_b(k, cols);
+    acc += mat4x4(x * y.x, x * y.y, x * y.z, x * y.w);
+  }
+  let c = transpose(acc);
+  store_row(i0, j0, cols, c[0]);
+  store_row(i0 + 1u, j0, cols, c[1]);
+  store_row(i0 + 2u, j0, cols, c[2]);
+  store_row(i0 + 3u, j0, cols, c[3]);
+}

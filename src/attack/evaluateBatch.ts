@@ -1,0 +1,52 @@
+/**
+ * The attack's inner loop on the GPU: for k candidate images x' with targets l and constants c, the
+ * cross-entropies CE(f(x'), l) and the gradients c·∂CE/∂x' in one forward+backward pass. Rows are
+ * independent (no layer mixes examples), so one batch serves k unrelated problems.
+ */
+import { valueAndGrads, noGrad } from '../autograd/tape.ts';
+import { tidy } from '../tensor/context.ts';
+import { tensor } from '../tensor/ops/fill.ts';
+import { softmaxCrossEntropy } from '../tensor/ops/softmax.ts';
+import type { Model } from '../nn/model.ts';
+
+export interface BatchGradient {
+  /** CE per row [k]. */
+  crossEntropy: Float32Array;
+  /** c_row · ∂CE_row/∂x' [k × pixels]. */
+  gradient: Float32Array;
+}
+
+export async function crossEntropyAndGradient(model: Model, points: Float32Array, targets: Float32Array, cs: Float32Array): Promise<BatchGradient> {
+  const engine = model.engine;
+  const k = targets.length;
+  const pixels = points.length / k;
+  const input = tensor(engine, points, [k, pixels]);
+  const labels = tensor(engine, targets, [k]);
+  try {
+    const { value, grads } = valueAndGrads(
+      engine,
+      () => softmaxCrossEntropy(model.logits(input), labels, { reduction: 'none' }),
+      [input],
+      // Seeding the backward pass with c weights each row's gradient by its own constant.
+      () => tensor(engine, cs, [k]),
+    );
+    const [crossEntropy, gradient] = await Promise.all([value.data(), grads[0].data()]);
+    value.dispose();
+    grads[0].dispose();
+    return { crossEntropy, gradient };
+  } finally {
+    input.dispose();
+    labels.dispose();
+  }
+}
+
+/** Logits [k × classes] of k images (no gradient). */
+export async function logitsOf(model: Model, points: Float32Array, count: number): Promise<Float32Array> {
+  const engine = model.engine;
+  const input = tensor(engine, points, [count, points.length / count]);
+  const logits = noGrad(engine, () => tidy(engine, () => model.logits(input)));
+  const values = await logits.data();
+  logits.dispose();
+  input.dispose();
+  return values;
+}

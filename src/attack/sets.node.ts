@@ -1,0 +1,121 @@
+/**
+ * Adversarial sets on disk, so tables rebuild without recomputing and an interrupted reproduction resumes:
+ * `<name>.json` holds everything but pixels, `<name>.f32` the successful x' (little-endian f32, one row of
+ * 784 per successful example, in the order of `examples`). The JSON is written last and is the commit
+ * marker: a set without it does not exist.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomicWrite.node.ts';
+import type { AttackReport } from './attack.ts';
+
+export interface SavedExample {
+  /** Index of the image in its dataset. */
+  index: number;
+  label: number;
+  target: number;
+  success: boolean;
+  distortion: number | null;
+  c: number | null;
+  reason?: string;
+  evaluations: number;
+  /** Row in the .f32 file, or -1 without success. */
+  row: number;
+}
+
+export interface AdversarialSet {
+  name: string;
+  model: string;
+  /** Which images were attacked: 'train' or 'test'. */
+  source: 'train' | 'test';
+  targetMode: 'random' | 'all';
+  /** What produced the set; a resumed run reuses a set only if this matches. */
+  config: Record<string, unknown>;
+  /** Dataset indices of the images given to the attack (attacked or not). */
+  images: number[];
+  attacked: number;
+  misclassifiedBefore: number;
+  successes: number;
+  failures: number;
+  meanDistortion: number | null;
+  seconds: number;
+  evaluations: number;
+  examples: SavedExample[];
+  /** Successful adversarial images, [successes × 784] (not stored in the JSON). */
+  adversarial: Float32Array;
+}
+
+export function setFromReport(
+  report: AttackReport,
+  info: { name: string; model: string; source: 'train' | 'test'; targetMode: 'random' | 'all'; config: Record<string, unknown>; datasetIndices: ArrayLike<number> },
+): AdversarialSet {
+  const examples: SavedExample[] = [];
+  const rows: Float32Array[] = [];
+  for (const image of report.images) {
+    for (const e of image.examples) {
+      examples.push({
+        index: info.datasetIndices[e.image],
+        label: e.label,
+        target: e.target,
+        success: e.success,
+        distortion: e.success ? e.distortion : null,
+        c: e.success ? e.c : null,
+        reason: e.reason,
+        evaluations: e.evaluations,
+        row: e.success ? rows.length : -1,
+      });
+      if (e.success) rows.push(e.adversarial!);
+    }
+  }
+  const adversarial = new Float32Array(rows.length * 784);
+  rows.forEach((r, i) => adversarial.set(r, i * 784));
+  return {
+    name: info.name,
+    model: info.model,
+    source: info.source,
+    targetMode: info.targetMode,
+    config: info.config,
+    images: Array.from(info.datasetIndices),
+    attacked: report.attacked,
+    misclassifiedBefore: report.misclassifiedBefore,
+    successes: report.successes,
+    failures: report.failures,
+    meanDistortion: Number.isFinite(report.meanDistortion) ? report.meanDistortion : null,
+    seconds: report.seconds,
+    evaluations: report.evaluations,
+    examples,
+    adversarial,
+  };
+}
+
+export async function saveSet(dir: string, set: AdversarialSet): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const { adversarial, ...meta } = set;
+  await writeFileAtomic(join(dir, `${set.name}.f32`), new Uint8Array(adversarial.buffer, adversarial.byteOffset, adversarial.byteLength));
+  await writeFileAtomic(join(dir, `${set.name}.json`), `${JSON.stringify(meta, null, 1)}\n`);
+}
+
+/** The saved set called `name`, or null if there is none or it was made with another config. */
+export async function loadSet(dir: string, name: string, config: Record<string, unknown>): Promise<AdversarialSet | null> {
+  let meta: Omit<AdversarialSet, 'adversarial'>;
+  try {
+    meta = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`${join(dir, `${name}.json`)}: ${(error as Error).message}`);
+  }
+  if (JSON.stringify(meta.config) !== JSON.stringify(config)) return null;
+  const bytes = await readFile(join(dir, `${name}.f32`));
+  const successes = meta.examples.filter((e) => e.success).length;
+  if (bytes.byteLength !== successes * 784 * 4) {
+    throw new Error(`${join(dir, `${name}.f32`)}: ${bytes.byteLength} bytes, expected ${successes * 784 * 4} for ${successes} images`);
+  }
+  const adversarial = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return { ...meta, adversarial };
+}
+
+/** The adversarial image of a successful example. */
+export function adversarialOf(set: AdversarialSet, example: SavedExample): Float32Array {
+  if (example.row < 0) throw new Error(`example of image ${example.index} has no adversarial image`);
+  return set.adversarial.subarray(example.row * 784, (example.row + 1) * 784);
+}

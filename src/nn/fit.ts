@@ -1,0 +1,61 @@
+/**
+ * Train one zoo model from scratch: the supervised stage for every model, preceded for AE400-10 by the
+ * unsupervised sparse-autoencoder stage whose encoder is then frozen (as the paper describes it).
+ */
+import type { Engine } from '../gpu/engine.ts';
+import type { GpuDataset } from './dataset.ts';
+import { evaluate, type Evaluation } from './evaluate.ts';
+import { Model } from './model.ts';
+import { createDecoder, sparseAutoencoderLoss } from './autoencoder.ts';
+import { train, type TrainOptions, type TrainResult } from './train.ts';
+import type { ModelSpec } from './zoo.ts';
+
+export interface FitResult {
+  model: Model;
+  training: TrainResult;
+  /** The autoencoder stage of AE400-10. */
+  pretraining?: TrainResult;
+  trainError: Evaluation;
+  testError: Evaluation;
+}
+
+export type FitOptions = Omit<TrainOptions, 'parameters' | 'loss'> & {
+  /** Evaluate training error on at most this many training images (default: all). */
+  trainEvaluationLimit?: number;
+  onStage?: (stage: 'autoencoder' | 'supervised') => void;
+};
+
+export async function fitModel(engine: Engine, spec: ModelSpec, trainSet: GpuDataset, testSet: GpuDataset, options: FitOptions): Promise<FitResult> {
+  const model = Model.create(engine, spec, options.seed);
+  try {
+    let pretraining: TrainResult | undefined;
+    if (spec.frozenEncoder) {
+      options.onStage?.('autoencoder');
+      const ae = spec.frozenEncoder;
+      const decoder = createDecoder(engine, ae.hidden, options.seed);
+      try {
+        pretraining = await train(model, trainSet, null, {
+          ...options,
+          parameters: [
+            { tensor: model.parameters.get('layer0.weight')!, lambda: ae.lambda },
+            { tensor: model.parameters.get('layer0.bias')!, lambda: 0 },
+            { tensor: decoder.weight, lambda: ae.lambda },
+            { tensor: decoder.bias, lambda: 0 },
+          ],
+          loss: (images) => sparseAutoencoderLoss(model, decoder, images, ae),
+        });
+      } finally {
+        decoder.weight.dispose();
+        decoder.bias.dispose();
+      }
+    }
+    options.onStage?.('supervised');
+    const training = await train(model, trainSet, testSet, options);
+    const trainError = await evaluate(model, trainSet, { limit: options.trainEvaluationLimit });
+    const testError = await evaluate(model, testSet);
+    return { model, training, pretraining, trainError, testError };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}

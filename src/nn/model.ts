@@ -1,0 +1,101 @@
+/**
+ * A network of the zoo on the GPU: its parameters, forward pass, loss and checkpoint conversion. The same
+ * forward pass serves training (gradients w.r.t. parameters) and the attack (gradients w.r.t. the input).
+ */
+import type { Engine } from '../gpu/engine.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { tensor } from '../tensor/ops/fill.ts';
+import { matmul } from '../tensor/ops/matmul.ts';
+import { conv2d } from '../tensor/ops/conv.ts';
+import { maxPool2d } from '../tensor/ops/pool.ts';
+import { softmaxCrossEntropy } from '../tensor/ops/softmax.ts';
+import { checkCheckpointMatches, type CheckpointMeta, type CheckpointTensor, type DecodedCheckpoint } from './checkpoint.ts';
+import { initialWeights } from './init.ts';
+import { architectureOf, parameterShapes, type ModelSpec } from './zoo.ts';
+
+export class Model {
+  /** Parameters by checkpoint name (`layer<i>.weight`, `layer<i>.bias`). */
+  readonly parameters = new Map<string, Tensor>();
+
+  private constructor(
+    readonly engine: Engine,
+    readonly spec: ModelSpec,
+  ) {}
+
+  /** A freshly initialized model (seeded). */
+  static create(engine: Engine, spec: ModelSpec, seed: number): Model {
+    const model = new Model(engine, spec);
+    const shapes = parameterShapes(spec);
+    spec.layers.forEach((layer, i) => {
+      if (layer.kind === 'maxpool') return;
+      model.parameters.set(`layer${i}.weight`, tensor(engine, initialWeights(layer, i, seed), shapes[`layer${i}.weight`]));
+      model.parameters.set(`layer${i}.bias`, tensor(engine, new Float32Array(shapes[`layer${i}.bias`][0]), shapes[`layer${i}.bias`]));
+    });
+    return model;
+  }
+
+  /** A model from a decoded checkpoint; throws, saying what differs, if it is not a checkpoint of `spec`. */
+  static fromCheckpoint(engine: Engine, spec: ModelSpec, checkpoint: DecodedCheckpoint): Model {
+    checkCheckpointMatches(checkpoint, { model: spec.name, tensors: parameterShapes(spec) });
+    const model = new Model(engine, spec);
+    for (const [name, t] of Object.entries(checkpoint.tensors)) {
+      for (let i = 0; i < t.data.length; i++) {
+        if (!Number.isFinite(t.data[i])) throw new Error(`${checkpoint.source}: tensor ${name} holds a non-finite value at ${i}`);
+      }
+      model.parameters.set(name, tensor(engine, t.data, t.shape));
+    }
+    return model;
+  }
+
+  /** Logits [batch, 10] for images [batch, 784] (pixels in [0, 1]). */
+  logits(images: Tensor): Tensor {
+    let h = this.spec.inputShape.length === 3 ? images.reshape([images.shape[0], ...this.spec.inputShape]) : images;
+    this.spec.layers.forEach((layer, i) => {
+      const weight = this.parameters.get(`layer${i}.weight`)!;
+      const bias = this.parameters.get(`layer${i}.bias`)!;
+      if (layer.kind === 'conv') {
+        h = conv2d(h, weight, { padding: layer.padding, bias, activation: layer.activation === 'relu' ? 'relu' : 'none' });
+      } else if (layer.kind === 'maxpool') {
+        h = maxPool2d(h, { size: layer.size });
+      } else {
+        if (h.rank !== 2) h = h.reshape([h.shape[0], -1]);
+        h = matmul(h, weight, { bias, activation: layer.activation });
+      }
+    });
+    return h;
+  }
+
+  /** Mean cross-entropy of the softmax output against integer labels (an f32 tensor of class indices). */
+  loss(images: Tensor, labels: Tensor): Tensor {
+    return softmaxCrossEntropy(this.logits(images), labels, { reduction: 'mean' });
+  }
+
+  /** Weight decay λ of a parameter: the layer's λ for weights, 0 for biases (the paper decays weights only). */
+  lambdaOf(name: string): number {
+    if (!name.endsWith('.weight')) return 0;
+    const layer = this.spec.layers[Number(name.slice('layer'.length, name.indexOf('.')))];
+    return layer.kind === 'maxpool' ? 0 : layer.lambda;
+  }
+
+  /** Parameters that supervised training updates (all but a frozen encoder). */
+  trainableNames(): string[] {
+    const names = [...this.parameters.keys()];
+    return this.spec.frozenEncoder ? names.filter((n) => !n.startsWith('layer0.')) : names;
+  }
+
+  /** Parameters as checkpoint tensors plus the metadata to store with them. */
+  async toCheckpoint(info: Omit<CheckpointMeta, 'model' | 'architecture' | 'lambdas'>): Promise<{
+    meta: CheckpointMeta;
+    tensors: Record<string, CheckpointTensor>;
+  }> {
+    const tensors: Record<string, CheckpointTensor> = {};
+    for (const [name, t] of this.parameters) tensors[name] = { shape: [...t.shape], data: await t.data() };
+    const lambdas = this.spec.layers.flatMap((l) => (l.kind === 'maxpool' ? [] : [l.lambda]));
+    return { meta: { model: this.spec.name, architecture: architectureOf(this.spec), lambdas, ...info }, tensors };
+  }
+
+  dispose(): void {
+    for (const t of this.parameters.values()) t.dispose();
+    this.parameters.clear();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Minibatch SGD with momentum, entirely on the GPU: minibatches are gathered from the resident dataset,
+ * forward, backward and the fused update (with weight decay) run without readback; only the running loss
+ * is read back, every `reportEvery` steps, and the error counts once per epoch.
+ */
+import { valueAndGrads, noGrad } from '../autograd/tape.ts';
+import { keep, tidy } from '../tensor/context.ts';
+import { add } from '../tensor/ops/binary.ts';
+import { fill, tensor } from '../tensor/ops/fill.ts';
+import { gatherRows } from '../tensor/ops/gather.ts';
+import { sgdMomentumUpdate } from '../tensor/ops/optimizerUpdates.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { createRng, deriveSeed, permutation } from '../util/random.ts';
+import type { GpuDataset } from './dataset.ts';
+import { evaluate, type Evaluation } from './evaluate.ts';
+import type { Model } from './model.ts';
+
+export interface TrainOptions {
+  epochs: number;
+  batch: number;
+  learningRate: number;
+  momentum: number;
+  seed: number;
+  /** Multiply the learning rate by this after every epoch (default 0.9). */
+  learningRateDecay?: number;
+  /** Train on only the first N examples of each shuffled epoch (quick runs). */
+  examplesPerEpoch?: number;
+  /** Stop early once the epoch's mean loss improves by less than this fraction (default 1e-3). */
+  minImprovement?: number;
+  /** Read the running loss back every this many steps (default 50). */
+  reportEvery?: number;
+  /** Evaluate test error on at most this many test images per epoch (default: all). */
+  evaluationLimit?: number;
+  /** Called after each loss readback and each epoch. */
+  onProgress?: (progress: TrainProgress) => void;
+  /** The tensors to update and their weight decay λ (default: the model's trainable parameters). */
+  parameters?: TrainedParameter[];
+  /**
+   * The loss to minimize for one minibatch (default: the model's mean cross-entropy). The sparse
+   * autoencoder supplies its own.
+   */
+  loss?: (images: Tensor, labels: Tensor) => Tensor;
+}
+
+export interface TrainedParameter {
+  tensor: Tensor;
+  /** Weight decay: the update adds λ·w to the gradient, i.e. (λ/2)·‖w‖² in the loss. */
+  lambda: number;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  /** Mean minibatch loss since the last report. */
+  loss: number;
+  examplesPerSecond: number;
+  testError?: number;
+  done?: boolean;
+}
+
+export interface TrainResult {
+  epochs: number;
+  finalLoss: number;
+  seconds: number;
+  examplesPerSecond: number;
+  history: { epoch: number; loss: number; testError?: number }[];
+}
+
+export async function train(model: Model, trainSet: GpuDataset, testSet: GpuDataset | null, options: TrainOptions): Promise<TrainResult> {
+  const engine = model.engine;
+  const trained =
+    options.parameters ?? model.trainableNames().map((n) => ({ tensor: model.parameters.get(n)!, lambda: model.lambdaOf(n) }));
+  const parameters = trained.map((p) => p.tensor);
+  const velocities = parameters.map((p) => keep(fill(engine, p.shape, 0)));
+  const rng = createRng(deriveSeed(options.seed, 'minibatch order'));
+  const perEpoch = Math.min(options.examplesPerEpoch ?? trainSet.count, trainSet.count);
+  const stepsPerEpoch = Math.floor(perEpoch / options.batch);
+  const reportEvery = options.reportEvery ?? 50;
+  const lossFn = options.loss ?? ((images: Tensor, labels: Tensor) => model.loss(images, labels));
+  const history: TrainResult['history'] = [];
+  const started = performance.now();
+  let learningRate = options.learningRate;
+  let examples = 0;
+  let previousEpochLoss = Infinity;
+  let finalLoss = NaN;
+  let epochsRun = 0;
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const order = permutation(trainSet.count, rng);
+      let running: Tensor = keep(fill(engine, [], 0));
+      let runningSteps = 0;
+      let epochLossSum = 0;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        const indices = tensor(engine, order.subarray(step * options.batch, (step + 1) * options.batch));
+        const nextRunning = tidy(engine, () => {
+          const images = gatherRows(trainSet.images, indices);
+          const labels = gatherRows(trainSet.labels, indices);
+          const { value, grads } = valueAndGrads(engine, () => lossFn(images, labels), parameters);
+          noGrad(engine, () =>
+            parameters.forEach((p, k) =>
+              sgdMomentumUpdate(p, grads[k], velocities[k], {
+                lr: learningRate,
+                momentum: options.momentum,
+                weightDecay: trained[k].lambda,
+              }),
+            ),
+          );
+          return add(running, value);
+        });
+        indices.dispose();
+        running.dispose();
+        running = keep(nextRunning);
+        runningSteps++;
+        examples += options.batch;
+        if (runningSteps === reportEvery || step === stepsPerEpoch - 1) {
+          const loss = (await running.item()) / runningSteps;
+          if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at epoch ${epoch}, step ${step + 1}; lower the learning rate`);
+          epochLossSum += loss * runningSteps;
+          finalLoss = loss;
+          running.dispose();
+          running = keep(fill(engine, [], 0));
+          runningSteps = 0;
+          options.onProgress?.({
+            epoch,
+            epochs: options.epochs,
+            step: step + 1,
+            stepsPerEpoch,
+            loss,
+            examplesPerSecond: examples / ((performance.now() - started) / 1000),
+          });
+        }
+      }
+      running.dispose();
+      epochsRun = epoch;
+      const epochLoss = epochLossSum / stepsPerEpoch;
+      let evaluation: Evaluation | undefined;
+      if (testSet) evaluation = await evaluate(model, testSet, { limit: options.evaluationLimit });
+      history.push({ epoch, loss: epochLoss, testError: evaluation?.errorRate });
+      options.onProgress?.({
+        epoch,
+        epochs: options.epochs,
+        step: stepsPerEpoch,
+        stepsPerEpoch,
+        loss: epochLoss,
+        examplesPerSecond: examples / ((performance.now() - started) / 1000),
+        testError: evaluation?.errorRate,
+        done: true,
+      });
+      const improvement = (previousEpochLoss - epochLoss) / Math.abs(previousEpochLoss);
+      if (improvement < (options.minImprovement ?? 1e-3) && epoch > 2) break;
+      previousEpochLoss = epochLoss;
+      learningRate *= options.learningRateDecay ?? 0.9;
+    }
+  } finally {
+    for (const v of velocities) v.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { epochs: epochsRun, finalLoss, seconds, examplesPerSecond: examples / seconds, history };
+}

@@ -1,0 +1,137 @@
+/**
+ * The paper's MNIST models by their paper names (Szegedy et al. 2014, §4.2), plus a small convnet of ours.
+ * A model is described as data — its layers and their weight decay λ — so the same description builds
+ * the network, names its checkpoint tensors, and prints in `blindspot models`.
+ */
+
+export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
+
+/** A fully connected layer x·W + b with W of shape [inputs, outputs]. */
+export interface DenseSpec {
+  kind: 'dense';
+  inputs: number;
+  outputs: number;
+  activation: Activation;
+  /** Weight decay: (λ/2)·‖W‖² is added to the mean cross-entropy (biases are not decayed). */
+  lambda: number;
+}
+
+/** A 2-D convolution, NCHW, square kernel, stride 1. */
+export interface ConvSpec {
+  kind: 'conv';
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  padding: number;
+  activation: Activation;
+  lambda: number;
+}
+
+/** Non-overlapping max pooling. */
+export interface MaxPoolSpec {
+  kind: 'maxpool';
+  size: number;
+}
+
+export type LayerSpec = DenseSpec | ConvSpec | MaxPoolSpec;
+
+/** How a model is trained by default (minibatch SGD with momentum). */
+export interface TrainingDefaults {
+  epochs: number;
+  batch: number;
+  learningRate: number;
+  momentum: number;
+}
+
+export interface ModelSpec {
+  /** The paper's name, e.g. "FC100-100-10". */
+  name: string;
+  description: string;
+  /** Input shape of one example: [784] for dense nets, [1, 28, 28] for the convnet. */
+  inputShape: number[];
+  layers: LayerSpec[];
+  training: TrainingDefaults;
+  /**
+   * AE400-10: the first layer is the encoder of a sparse autoencoder trained without labels and frozen;
+   * only the layers after it are trained with labels.
+   */
+  frozenEncoder?: { hidden: number; sparsityTarget: number; sparsityWeight: number; lambda: number };
+}
+
+function fc(name: string, hidden: number[], lambdas: number[], description: string, training: TrainingDefaults): ModelSpec {
+  const sizes = [784, ...hidden, 10];
+  const layers: DenseSpec[] = sizes.slice(1).map((outputs, i) => ({
+    kind: 'dense',
+    inputs: sizes[i],
+    outputs,
+    activation: i < hidden.length ? 'sigmoid' : 'none',
+    lambda: lambdas[i],
+  }));
+  return { name, description, inputShape: [784], layers, training };
+}
+
+const linearTraining: TrainingDefaults = { epochs: 15, batch: 128, learningRate: 0.5, momentum: 0.9 };
+const sigmoidTraining: TrainingDefaults = { epochs: 30, batch: 128, learningRate: 0.5, momentum: 0.9 };
+
+/** Every model of the zoo, in the order of the paper's tables. */
+export const ZOO: readonly ModelSpec[] = [
+  fc('FC10(1e-4)', [], [1e-4], 'softmax regression 784→10, λ = 1e-4', linearTraining),
+  fc('FC10(1e-2)', [], [1e-2], 'softmax regression 784→10, λ = 1e-2', linearTraining),
+  fc('FC10(1)', [], [1], 'softmax regression 784→10, λ = 1 (heavily regularized)', { ...linearTraining, learningRate: 0.1 }),
+  fc('FC100-100-10', [100, 100], [1e-5, 1e-5, 1e-6], '784→100→100→10, sigmoid hidden units, softmax', sigmoidTraining),
+  fc('FC200-200-10', [200, 200], [1e-5, 1e-5, 1e-6], '784→200→200→10, sigmoid hidden units, softmax', sigmoidTraining),
+  fc('FC123-456-10', [123, 456], [1e-5, 1e-5, 1e-6], '784→123→456→10, sigmoid hidden units, softmax (Tables 3–4)', sigmoidTraining),
+  {
+    ...fc('AE400-10', [400], [1e-6, 1e-6], 'sparse autoencoder 784→400 (sigmoid, trained without labels, frozen) + softmax 400→10', sigmoidTraining),
+    frozenEncoder: { hidden: 400, sparsityTarget: 0.05, sparsityWeight: 0.1, lambda: 1e-6 },
+  },
+  {
+    name: 'convnet',
+    description: 'ours: conv 5×5×16 → ReLU → max-pool 2 → conv 5×5×32 → ReLU → max-pool 2 → 100 ReLU → 10',
+    inputShape: [1, 28, 28],
+    layers: [
+      { kind: 'conv', inChannels: 1, outChannels: 16, kernel: 5, padding: 0, activation: 'relu', lambda: 1e-5 },
+      { kind: 'maxpool', size: 2 },
+      { kind: 'conv', inChannels: 16, outChannels: 32, kernel: 5, padding: 0, activation: 'relu', lambda: 1e-5 },
+      { kind: 'maxpool', size: 2 },
+      { kind: 'dense', inputs: 512, outputs: 100, activation: 'relu', lambda: 1e-5 },
+      { kind: 'dense', inputs: 100, outputs: 10, activation: 'none', lambda: 1e-5 },
+    ],
+    training: { epochs: 4, batch: 64, learningRate: 0.05, momentum: 0.9 },
+  },
+];
+
+/** The zoo entry called `name` (case-insensitive); the error lists the known names. */
+export function modelSpec(name: string): ModelSpec {
+  const spec = ZOO.find((m) => m.name.toLowerCase() === name.toLowerCase());
+  if (!spec) throw new Error(`unknown model '${name}'; known models: ${ZOO.map((m) => m.name).join(', ')}`);
+  return spec;
+}
+
+/** Name and shape of every parameter tensor, in layer order (checkpoints are checked against this). */
+export function parameterShapes(spec: ModelSpec): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  spec.layers.forEach((layer, i) => {
+    if (layer.kind === 'dense') {
+      shapes[`layer${i}.weight`] = [layer.inputs, layer.outputs];
+      shapes[`layer${i}.bias`] = [layer.outputs];
+    } else if (layer.kind === 'conv') {
+      shapes[`layer${i}.weight`] = [layer.outChannels, layer.inChannels, layer.kernel, layer.kernel];
+      shapes[`layer${i}.bias`] = [layer.outChannels];
+    }
+  });
+  return shapes;
+}
+
+/** A one-line architecture string for checkpoints and reports. */
+export function architectureOf(spec: ModelSpec): string {
+  return spec.layers
+    .map((l) =>
+      l.kind === 'dense'
+        ? `dense ${l.inputs}→${l.outputs} ${l.activation}`
+        : l.kind === 'conv'
+          ? `conv ${l.inChannels}→${l.outChannels} ${l.kernel}×${l.kernel} pad ${l.padding} ${l.activation}`
+          : `maxpool ${l.size}`,
+    )
+    .join(', ');
+}

@@ -1,0 +1,110 @@
+/** report.md: Tables 1–4 beside the paper's numbers, the deviations we took, timings and the adapter. */
+import type { TableResults, TransferTable } from '../reproduce/tables.ts';
+import { PAPER_TABLE1, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4 } from './paperNumbers.ts';
+
+export interface ReportMeta {
+  date: string;
+  adapter: string;
+  quick: boolean;
+  n: number;
+  nineTargetsN: number;
+  command: string;
+  timings: Record<string, number>;
+  attackSettings: string;
+  figures: string[];
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
+const ours = (value: string, paper: string | undefined): string => (paper === undefined ? value : `${value} (${paper})`);
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export const DEVIATIONS = [
+  'Penalty formulation: minimize ‖r‖² + c·CE(f(x+r), l) over x+r ∈ [0,1]^784 and search for the smallest c whose minimizer is classified as l (c on the loss, as cleverhans/foolbox do); the paper puts c on the norm, which is the same search for the largest c.',
+  'Inner solver: our L-BFGS-B (v3.0 rules), memory 10, restarted from x for every c unless --warm-start is given.',
+  'Targets: one seeded random wrong label per image for the paper comparison; the minimum over all nine wrong labels is a column of its own (the paper does not report it).',
+  'Distortion: per-pixel RMS √(Σ(x′−x)²/784), averaged over attacked images; images the model already misclassifies are not attacked, failures are counted, never dropped.',
+  'Training: minibatch SGD with momentum (the paper used L-BFGS to convergence); weight decay (λ/2)·‖W‖² on the mean cross-entropy, biases not decayed.',
+  'AE400-10: the sparse-autoencoder encoder is trained without labels and frozen, never fine-tuned; we report the error that reaches.',
+  'Gaussian-noise rows: reported unclipped (the paper\'s rows, whose distortion equals σ) and clipped to [0,1] (valid images), each with its measured RMS.',
+  'Amplified rows: the perturbation rescaled to per-pixel RMS 0.1 (x + r·0.1/rms(r), clipped), the stated intent of the paper; its printed formula would shrink r.',
+  'Convnet: ours, not in the paper; an extra row and column.',
+];
+
+function transfer(t: TransferTable, paper: Record<string, Record<string, number>>): string {
+  const header = ['examples', ...t.columns, 'distortion', 'images'];
+  const rows = t.rows.map((r) => {
+    const paperRow = paper[r.source] ?? paper[r.source.replace(/ amplified to 0\.1$/, '') + ' amplified to 0.1'];
+    return [
+      r.source,
+      ...t.columns.map((c) => ours(pct(r.errors[c]), paperRow && paperRow[c] !== undefined ? pct(paperRow[c]) : undefined)),
+      num(r.distortion),
+      String(r.count),
+    ];
+  });
+  return table(header, rows);
+}
+
+export function renderReport(results: TableResults, meta: ReportMeta): string {
+  const t1 = table(
+    ['model', 'training error', 'test error', 'av. min. distortion (random target)', 'fooled / attacked', 'min over 9 targets', 'fooled / attacked (9 targets)'],
+    results.table1.map((r) => {
+      const p = PAPER_TABLE1[r.model];
+      return [
+        r.model,
+        ours(pct(r.trainError), p && pct(p.train)),
+        ours(pct(r.testError), p && pct(p.test)),
+        ours(num(r.randomTarget.meanDistortion), p && num(p.distortion)),
+        `${r.randomTarget.successes}/${r.randomTarget.attacked}`,
+        num(r.allNineTargets.meanDistortion),
+        `${r.allNineTargets.successes}/${r.allNineTargets.attacked}`,
+      ];
+    }),
+  );
+  const t3 = table(
+    ['model', 'error on P1', 'error on P2', 'test error', 'av. min. distortion', 'fooled / attacked'],
+    results.table3.map((r) => {
+      const p = PAPER_TABLE3[r.model];
+      return [
+        r.model,
+        ours(pct(r.p1Error), p && pct(p.p1)),
+        ours(pct(r.p2Error), p && pct(p.p2)),
+        ours(pct(r.testError), p && pct(p.test)),
+        ours(num(r.attack.meanDistortion), p && num(p.distortion)),
+        `${r.attack.successes}/${r.attack.attacked}`,
+      ];
+    }),
+  );
+  const timings = Object.entries(meta.timings)
+    .map(([phase, s]) => `${phase} ${s.toFixed(0)} s`)
+    .join(', ');
+  return `# Intriguing properties of neural networks — blindspot's reproduction
+
+${meta.quick ? `**Quick run**: small training budgets and ${meta.n} images per table row (${meta.nineTargetsN} with all nine targets). The errors and distortions are indicative only; run \`blindspot reproduce\` without --quick for the full tables.\n\n` : ''}Run ${meta.date} on ${meta.adapter}; command \`${meta.command}\`. Numbers in parentheses are the paper's. ${meta.attackSettings}
+
+## Table 1 — attacks on the training set
+${t1}
+
+## Table 2 — cross-model generalization (error induced on each column model; attacks on the training set)
+${transfer(results.table2, PAPER_TABLE2)}
+
+## Table 3 — models trained on disjoint halves P1/P2 (attacks on the test set)
+${t3}
+
+## Table 4 — cross-training-set generalization (error induced on each column model)
+${transfer(results.table4, PAPER_TABLE4)}
+
+## Figures
+${meta.figures.map((f) => `![${f}](${f})`).join('\n')}
+
+## Deviations from the paper
+${DEVIATIONS.map((d) => `- ${d}`).join('\n')}
+
+## Timings
+${timings}
+`;
+}

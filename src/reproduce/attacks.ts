@@ -1,0 +1,79 @@
+/** Step 2: adversarial sets for each model, attacked (or reloaded when a matching set was saved). */
+import { join } from 'node:path';
+import { attack } from '../attack/attack.ts';
+import { loadSet, saveSet, setFromReport, type AdversarialSet } from '../attack/sets.node.ts';
+import type { LabelledImages } from '../data/idx.ts';
+import { createRng, deriveSeed, permutation } from '../util/random.ts';
+import { timed, type ReproduceContext } from './context.ts';
+
+/** The first `n` images of a seeded permutation: every model is attacked on the same images. */
+export function pickImages(count: number, n: number, seed: number, source: string): Int32Array {
+  if (n > count) throw new Error(`--n ${n} is larger than the ${source} set (${count} images)`);
+  return permutation(count, createRng(deriveSeed(seed, `attacked ${source} images`))).slice(0, n);
+}
+
+export function imagesAt(data: LabelledImages, indices: ArrayLike<number>): { images: Float32Array; labels: Int32Array } {
+  const images = new Float32Array(indices.length * 784);
+  const labels = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    images.set(data.images.subarray(indices[i] * 784, (indices[i] + 1) * 784), i * 784);
+    labels[i] = data.labels[indices[i]];
+  }
+  return { images, labels };
+}
+
+export async function adversarialSet(
+  context: ReproduceContext,
+  modelName: string,
+  source: 'train' | 'test',
+  targetMode: 'random' | 'all',
+): Promise<AdversarialSet> {
+  const { options, log } = context;
+  const n = targetMode === 'all' ? Math.min(options.nineTargetsN, options.n) : options.n;
+  const name = `${modelName.replace(/[^A-Za-z0-9.-]+/g, '_')}-${source}-${targetMode}`;
+  const config = {
+    n,
+    seed: options.seed,
+    bisectionSteps: options.bisectionSteps,
+    maxIterations: options.maxIterations,
+    warmStart: options.warmStart,
+    quick: options.quick,
+  };
+  const dir = join(options.out, 'sets');
+  const existing = await loadSet(dir, name, config);
+  if (existing) {
+    log(`${name}: reusing the saved set (${existing.successes}/${existing.attacked} successes)`);
+    return existing;
+  }
+  const data = source === 'train' ? context.data.train : context.data.test;
+  const indices = pickImages(data.count, n, options.seed, source);
+  const { images, labels } = imagesAt(data, indices);
+  const model = context.models.get(modelName)!;
+  log(`${name}: attacking ${n} ${source} images${targetMode === 'all' ? ' × 9 targets' : ' (one seeded random wrong target each)'}…`);
+  let lastLog = 0;
+  const report = await timed(context, 'attacks', () =>
+    attack(model, images, labels, {
+      targets: targetMode === 'all' ? { kind: 'all' } : { kind: 'random', seed: options.seed },
+      batchSize: options.batchSize,
+      lbfgsb: { maxIterations: options.maxIterations },
+      cSearch: { bisectionSteps: options.bisectionSteps },
+      warmStart: options.warmStart,
+      onProgress: (p) => {
+        if (performance.now() - lastLog > 15_000) {
+          lastLog = performance.now();
+          log(
+            `  ${p.problemsDone}/${p.problems} searches done, ${p.successes} successes, mean distortion ${p.meanDistortion.toFixed(4)}, ` +
+              `${p.seconds.toFixed(0)} s${Number.isFinite(p.etaSeconds) ? `, ETA ${p.etaSeconds.toFixed(0)} s` : ''}`,
+          );
+        }
+      },
+    }),
+  );
+  const set = setFromReport(report, { name, model: modelName, source, targetMode, config, datasetIndices: indices });
+  await saveSet(dir, set);
+  log(
+    `${name}: ${set.successes}/${set.attacked} attacked images fooled (${set.misclassifiedBefore} misclassified before, not attacked), ` +
+      `av. min. distortion ${set.meanDistortion?.toFixed(4) ?? 'n/a'} in ${set.seconds.toFixed(0)} s`,
+  );
+  return set;
+}

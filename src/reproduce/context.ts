@@ -1,0 +1,46 @@
+/** What every step of `blindspot reproduce` shares: options, data, models, where things go, logging. */
+import type { Engine } from '../gpu/engine.ts';
+import type { MnistData } from '../data/mnist.node.ts';
+import type { Model } from '../nn/model.ts';
+
+export interface ReproduceOptions {
+  quick: boolean;
+  /** Images attacked per table row. */
+  n: number;
+  /** Images attacked with all nine targets (the minimum-distortion column). */
+  nineTargetsN: number;
+  out: string;
+  checkpoints: string;
+  data?: string;
+  seed: number;
+  batchSize: number;
+  /** Geometric bisection steps of the c search. */
+  bisectionSteps: number;
+  /** L-BFGS-B iterations per c. */
+  maxIterations: number;
+  warmStart: boolean;
+  /** Training: examples per epoch and epochs override (quick runs). */
+  examplesPerEpoch?: number;
+  epochs?: number;
+}
+
+export interface ReproduceContext {
+  engine: Engine;
+  options: ReproduceOptions;
+  data: MnistData;
+  /** Loaded or trained models by table name (e.g. "FC100-100-10", "FC100-100-10'"). */
+  models: Map<string, Model>;
+  log: (line: string) => void;
+  /** Seconds spent per phase, for the report. */
+  timings: Record<string, number>;
+}
+
+/** Time a phase of the run and record it. */
+export async function timed<T>(context: ReproduceContext, phase: string, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    context.timings[phase] = (context.timings[phase] ?? 0) + (performance.now() - started) / 1000;
+  }
+}

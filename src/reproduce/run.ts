@@ -1,0 +1,65 @@
+/**
+ * `blindspot reproduce`: train (or reuse) every model, attack, compute Tables 1–4, draw the figures and
+ * write report.md and results.json. Every adversarial set is saved as soon as it is made, so an
+ * interrupted run resumes where it stopped.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Engine } from '../gpu/engine.ts';
+import { loadMnist } from '../data/mnist.node.ts';
+import { writeFileAtomic } from '../util/atomicWrite.node.ts';
+import { renderReport } from '../report/markdown.ts';
+import { TABLE1_MODELS, TABLE3_MODELS } from '../report/paperNumbers.ts';
+import { adversarialSet } from './attacks.ts';
+import { timed, type ReproduceContext, type ReproduceOptions } from './context.ts';
+import { writeFigures } from './figures.ts';
+import { prepareModels } from './models.ts';
+import { computeTables } from './tables.ts';
+
+export interface ReproduceOutcome {
+  reportPath: string;
+  resultsPath: string;
+  seconds: number;
+}
+
+export async function reproduce(engine: Engine, options: ReproduceOptions, log: (line: string) => void, command: string): Promise<ReproduceOutcome> {
+  const started = performance.now();
+  const data = await loadMnist(options.data);
+  for (const [source, count] of [['training', data.train.count], ['test', data.test.count]] as const) {
+    if (options.n > count) throw new Error(`--n ${options.n} is larger than the ${source} set (${count} images)`);
+  }
+  await mkdir(options.out, { recursive: true });
+  const context: ReproduceContext = { engine, options, data, models: new Map(), log, timings: {} };
+  try {
+    log(`adapter: ${engine.adapter.description || engine.adapter.architecture} (${engine.adapter.platform})`);
+    log(`attacking ${options.n} images per table row (${Math.min(options.nineTargetsN, options.n)} with all nine targets)`);
+    const records = await prepareModels(context);
+    const tables = await computeTables(context, records);
+    const figureSets = await Promise.all(
+      [...TABLE1_MODELS, 'convnet'].map((m) => adversarialSet(context, m, 'train', 'random')),
+    );
+    figureSets.push(...(await Promise.all(TABLE3_MODELS.map((m) => adversarialSet(context, m.name, 'test', 'random')))));
+    const figures = await timed(context, 'figures', () => writeFigures(context, figureSets));
+    const meta = {
+      date: new Date().toISOString(),
+      adapter: `${engine.adapter.description || engine.adapter.architecture} (${engine.adapter.platform}${engine.adapter.isSwiftShader ? ', CPU' : ''})`,
+      quick: options.quick,
+      n: options.n,
+      nineTargetsN: Math.min(options.nineTargetsN, options.n),
+      command,
+      timings: { ...context.timings, total: (performance.now() - started) / 1000 },
+      attackSettings:
+        `Attack: L-BFGS-B memory 10, at most ${options.maxIterations} iterations per c; c from 0.01 (×10 up to 1e10, ÷10 down to 1e-6), ` +
+        `then ${options.bisectionSteps} geometric bisection steps; ${options.warmStart ? 'warm start from the previous c' : 'restart from x for every c'}; ` +
+        `${options.batchSize} searches per GPU batch.`,
+      figures,
+    };
+    const reportPath = join(options.out, 'report.md');
+    const resultsPath = join(options.out, 'results.json');
+    await writeFileAtomic(resultsPath, `${JSON.stringify({ meta, options, training: Object.fromEntries(records), ...tables }, null, 2)}\n`);
+    await writeFileAtomic(reportPath, renderReport(tables, meta));
+    return { reportPath, resultsPath, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    for (const model of context.models.values()) model.dispose();
+  }
+}

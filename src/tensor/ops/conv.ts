@@ -1,0 +1,194 @@
+/**
+ * 2-D convolution (shaders/conv2d.wgsl) and its backward rule (shaders/conv2d_backward_input.wgsl,
+ * shaders/conv2d_backward_filter.wgsl). Activations are NCHW, filters [outChannels, inChannels, kernelH,
+ * kernelW]; stride and symmetric zero padding are per dimension. The kernels read the tensors in these
+ * layouts directly: there is no im2col buffer.
+ */
+import { needsGradient, record } from '../../autograd/tape.ts';
+import { constantScalar } from '../constants.ts';
+import { Tensor } from '../tensor.ts';
+import { launchActivationGrad } from './matmulKernels.ts';
+import { sum } from './reduce.ts';
+
+/** The forward kernels: barrier-free register blocks (CPU adapters) or workgroup-memory tiles (GPUs). */
+export type ConvVariant = 'blocked' | 'tiled';
+
+/** Options of {@link conv2d}. */
+export interface Conv2dOptions {
+  /** Step between output pixels, one value or [vertical, horizontal] (default 1). */
+  stride?: number | [number, number];
+  /** Zeros added on each side, one value or [vertical, horizontal] (default 0). */
+  padding?: number | [number, number];
+  /** Per-output-channel bias of shape [outChannels]. */
+  bias?: Tensor;
+  /** Applied in the kernel's epilogue (default 'none'). */
+  activation?: 'none' | 'relu';
+  /** Force a forward kernel (tests, benchmarks); by default SwiftShader gets 'blocked', GPUs 'tiled'. */
+  variant?: ConvVariant;
+}
+
+/** Every extent of one convolution. */
+interface Geometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  oh: number;
+  ow: number;
+}
+
+const WORKGROUP_SIZE = 64;
+/** Output (forward) or input (backward) channels per invocation of the blocked kernels. */
+const CHANNEL_BLOCK = 8;
+/** Output tile edge of the tiled kernel (64 rows × 64 channels per workgroup). */
+const TILE = 64;
+/**
+ * Invocations the backward-filter pass aims for: it splits the batch into chunks until blocks × taps ×
+ * chunks reaches this, so a large batch keeps a GPU busy while SwiftShader sums few partials.
+ */
+const FILTER_INVOCATIONS = 8192;
+
+/**
+ * A per-dimension spatial option as [vertical, horizontal], checked to be integers ≥ `min`; shared by
+ * the conv and pooling ops.
+ */
+export function spatialPair(op: string, name: string, value: number | [number, number], min: number): [number, number] {
+  const pair: [number, number] = typeof value === 'number' ? [value, value] : [value[0], value[1]];
+  if (!pair.every((v) => Number.isInteger(v) && v >= min)) {
+    throw new Error(`${op}: ${name} [${pair}] must be integers ≥ ${min}`);
+  }
+  return pair;
+}
+
+function geometry(x: Tensor, w: Tensor, options: Conv2dOptions): Geometry {
+  const shapes = `input [${x.shape}], filter [${w.shape}]`;
+  if (x.engine !== w.engine || (options.bias && options.bias.engine !== x.engine)) {
+    throw new Error(`conv2d: ${shapes}: tensors belong to different engines`);
+  }
+  if (x.rank !== 4 || w.rank !== 4) throw new Error(`conv2d: expected a 4-D NCHW input and a 4-D OIHW filter, got ${shapes}`);
+  const [n, c, h, wd] = x.shape;
+  const [o, ci, kh, kw] = w.shape;
+  if (ci !== c) throw new Error(`conv2d: the input has ${c} channels but the filter expects ${ci} (${shapes})`);
+  if ([...x.shape, ...w.shape].some((d) => d < 1)) throw new Error(`conv2d: every extent must be ≥ 1 (${shapes})`);
+  const [sh, sw] = spatialPair('conv2d', 'stride', options.stride ?? 1, 1);
+  const [ph, pw] = spatialPair('conv2d', 'padding', options.padding ?? 0, 0);
+  if (kh > h + 2 * ph || kw > wd + 2 * pw) {
+    throw new Error(`conv2d: kernel ${kh}×${kw} is larger than the padded input ${h + 2 * ph}×${wd + 2 * pw} (${shapes}, padding [${ph}, ${pw}])`);
+  }
+  if (options.bias && (options.bias.rank !== 1 || options.bias.shape[0] !== o)) {
+    throw new Error(`conv2d: bias of shape [${options.bias.shape}] does not match ${o} output channels (${shapes})`);
+  }
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((wd + 2 * pw - kw) / sw) + 1;
+  return { n, c, h, w: wd, o, kh, kw, sh, sw, ph, pw, oh, ow };
+}
+
+/** The uniform struct shared by the conv kernels (see their Params). */
+function uniforms(g: Geometry, chunk = 0, chunks = 0): Uint32Array {
+  return new Uint32Array([g.n, g.c, g.o, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, chunk, chunks, 0]);
+}
+
+/** Images per invocation of the blocked kernels: 8 halves the gathers per FMA, 4 wastes less on tiny batches. */
+const batchBlock = (g: Geometry): number => (g.n > 4 ? 8 : 4);
+
+function launchForward(variant: ConvVariant, x: Tensor, w: Tensor, g: Geometry, bias: Tensor | undefined, relu: boolean): Tensor {
+  const engine = x.engine;
+  const out = Tensor.empty(engine, [g.n, g.o, g.oh, g.ow]);
+  const constants = { RELU: relu ? 1 : 0, HAS_BIAS: bias ? 1 : 0 };
+  const bindings = [x.binding, w.binding, (bias ?? constantScalar(engine, 0)).binding, out.binding];
+  if (variant === 'tiled') {
+    const [mx, my] = engine.grid(Math.ceil((g.n * g.oh * g.ow) / TILE), 1);
+    engine.dispatch(engine.kernel('conv2d#tiled', constants), {
+      uniforms: uniforms(g),
+      bindings,
+      workgroups: [mx, my, Math.ceil(g.o / TILE)],
+    });
+  } else {
+    const block = batchBlock(g);
+    engine.dispatch(engine.kernel('conv2d', { ...constants, WORKGROUP_SIZE, BATCH_BLOCK: block }), {
+      uniforms: uniforms(g),
+      bindings,
+      workgroups: engine.grid(Math.ceil(g.n / block) * g.oh * g.ow * Math.ceil(g.o / CHANNEL_BLOCK), WORKGROUP_SIZE),
+    });
+  }
+  return out;
+}
+
+function launchBackwardInput(dy: Tensor, w: Tensor, g: Geometry): Tensor {
+  const engine = dy.engine;
+  const dx = Tensor.empty(engine, [g.n, g.c, g.h, g.w]);
+  const block = batchBlock(g);
+  engine.dispatch(engine.kernel('conv2d_backward_input', { WORKGROUP_SIZE, BATCH_BLOCK: block }), {
+    uniforms: uniforms(g),
+    bindings: [dy.binding, w.binding, dx.binding],
+    workgroups: engine.grid(Math.ceil(g.n / block) * g.h * g.w * Math.ceil(g.c / CHANNEL_BLOCK), WORKGROUP_SIZE),
+  });
+  return dx;
+}
+
+function launchBackwardFilter(x: Tensor, dy: Tensor, g: Geometry): Tensor {
+  const engine = x.engine;
+  const dw = Tensor.empty(engine, [g.o, g.c, g.kh, g.kw]);
+  const channelBlock = g.c > 4 ? 8 : 4;
+  const blocks = Math.ceil(g.c / channelBlock) * Math.ceil(g.o / CHANNEL_BLOCK) * g.kh * g.kw;
+  const imagesPerChunk = Math.ceil(g.n / Math.min(g.n, Math.ceil(FILTER_INVOCATIONS / blocks)));
+  const chunks = Math.ceil(g.n / imagesPerChunk);
+  const partial = Tensor.empty(engine, [chunks, dw.size]);
+  const params = uniforms(g, imagesPerChunk, chunks);
+  engine.dispatch(engine.kernel('conv2d_backward_filter', { WORKGROUP_SIZE, CHANNEL_BLOCK: channelBlock }), {
+    uniforms: params,
+    bindings: [x.binding, dy.binding, partial.binding],
+    workgroups: engine.grid(blocks * chunks, WORKGROUP_SIZE),
+  });
+  engine.dispatch(engine.kernel('conv2d_backward_filter#sum_chunks', { WORKGROUP_SIZE }), {
+    uniforms: params,
+    bindings: [partial.binding, dw.binding],
+    workgroups: engine.grid(dw.size, WORKGROUP_SIZE),
+  });
+  partial.dispose();
+  return dw;
+}
+
+/**
+ * 2-D cross-correlation (the deep-learning "convolution") of an NCHW input `x` with a filter `w` of shape
+ * [outChannels, inChannels, kernelH, kernelW], plus optional bias and fused relu. The output is
+ * [N, outChannels, ⌊(H + 2·padH − kernelH) / strideH⌋ + 1, ⌊(W + 2·padW − kernelW) / strideW⌋ + 1].
+ * Gradients flow to x, w and the bias. Throws, naming the shapes, when they do not fit.
+ */
+export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tensor {
+  const g = geometry(x, w, options);
+  const { bias } = options;
+  const relu = (options.activation ?? 'none') === 'relu';
+  if (!['none', 'relu'].includes(options.activation ?? 'none')) {
+    throw new Error(`conv2d: unknown activation '${options.activation}' (use none or relu)`);
+  }
+  const variant = options.variant ?? (x.engine.adapter.isSwiftShader ? 'blocked' : 'tiled');
+  const out = launchForward(variant, x, w, g, bias, relu);
+  const inputs = bias ? [x, w, bias] : [x, w];
+  // Decided now, while the tape still says which inputs lead back to a watched tensor.
+  const [needX, needW, needBias] = inputs.map(needsGradient);
+  return record('conv2d', inputs, out, (dy) => {
+    const dz = relu ? launchActivationGrad('relu', dy, out) : dy;
+    const gradients = [needX ? launchBackwardInput(dz, w, g) : null, needW ? launchBackwardFilter(x, dz, g) : null];
+    if (bias) gradients.push(needBias ? biasGradient(dz, g) : null);
+    if (dz !== dy) dz.dispose();
+    return gradients;
+  });
+}
+
+/** d bias[o] = Σ_{n,y,x} dz[n, o, y, x]. */
+function biasGradient(dz: Tensor, g: Geometry): Tensor {
+  const rows = dz.reshape([g.n, g.o, g.oh * g.ow]);
+  const perImage = sum(rows, 2);
+  rows.dispose();
+  const total = sum(perImage, 0);
+  perImage.dispose();
+  return total;
+}

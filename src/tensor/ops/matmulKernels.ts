@@ -1,0 +1,126 @@
+/**
+ * Launches of the matmul kernels — shaders/matmul_blocked.wgsl (register blocks, no barriers: CPU
+ * adapters) and shaders/matmul_tiled.wgsl (workgroup-memory tiles: GPUs) — and of
+ * shaders/activation_grad.wgsl, the derivative of the fused activation. The differentiable op is in
+ * matmul.ts; which kernel runs by default is decided in matmulTuning.ts.
+ */
+import type { Binding } from '../../gpu/engine.ts';
+import { Tensor } from '../tensor.ts';
+
+/** The two matmul kernels; see the headers of `shaders/matmul_<variant>.wgsl`. */
+export type MatmulVariant = 'blocked' | 'tiled';
+
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['blocked', 'tiled'];
+
+/** Activation fused into matmul's epilogue, applied after the bias. */
+export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
+
+const ACTIVATIONS: Record<Activation, number> = { none: 0, relu: 1, sigmoid: 2, tanh: 3 };
+
+/** Output rows and columns per invocation of the blocked kernel (its register block is 4×4). */
+const BLOCK = 4;
+/** Workgroup shape of the blocked kernel (invocations along columns × rows); measured on SwiftShader. */
+const BLOCKED_WORKGROUP = { WG_X: 8, WG_Y: 8 };
+/** Output rows and columns per workgroup of the tiled kernel (16×16 invocations of 4×4 each). */
+const TILE = 64;
+const ELEMENTWISE_WORKGROUP = 64;
+
+/** What one matmul launch computes: act(op(a) · op(b) + bias). */
+export interface MatmulLaunch {
+  transposeA: boolean;
+  transposeB: boolean;
+  bias?: Tensor;
+  activation: Activation;
+}
+
+/** op(a) is m×k and op(b) is k×n; throws an error naming both shapes when they do not fit. */
+export function matmulShape(a: Tensor, b: Tensor, launch: MatmulLaunch): { m: number; k: number; n: number } {
+  const describe = () =>
+    `a [${a.shape}]${launch.transposeA ? 'ᵀ' : ''} · b [${b.shape}]${launch.transposeB ? 'ᵀ' : ''}`;
+  if (a.engine !== b.engine || (launch.bias && launch.bias.engine !== a.engine)) {
+    throw new Error(`matmul: ${describe()}: tensors belong to different engines`);
+  }
+  if (a.rank !== 2 || b.rank !== 2) throw new Error(`matmul: ${describe()}: both operands must be 2-D`);
+  const [m, k] = launch.transposeA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
+  const [kb, n] = launch.transposeB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+  if (k !== kb) throw new Error(`matmul: ${describe()}: inner dimensions ${k} and ${kb} differ`);
+  const bias = launch.bias;
+  if (bias && !(bias.size === n && (bias.rank === 1 || (bias.rank === 2 && bias.shape[0] === 1)))) {
+    throw new Error(`matmul: ${describe()}: bias of shape [${bias.shape}] is not a row of the ${n} output columns`);
+  }
+  if (!(launch.activation in ACTIVATIONS)) {
+    throw new Error(`matmul: unknown activation '${launch.activation}' (use ${Object.keys(ACTIVATIONS).join(', ')})`);
+  }
+  return { m, k, n };
+}
+
+/** act(op(a) · op(b) + bias) with the given kernel variant; no gradient is recorded. */
+export function launchMatmul(variant: MatmulVariant, a: Tensor, b: Tensor, launch: MatmulLaunch): Tensor {
+  const { m, k, n } = matmulShape(a, b, launch);
+  const engine = a.engine;
+  const out = Tensor.empty(engine, [m, n]);
+  const uniforms = new Uint32Array([
+    m,
+    n,
+    k,
+    Number(launch.bias !== undefined),
+    ACTIVATIONS[launch.activation],
+    Number(launch.transposeA),
+    Number(launch.transposeB),
+    0,
+  ]);
+  // The kernels declare the bias binding either way; without a bias it is never read, so any buffer does.
+  const bias = (launch.bias ?? a).binding;
+  if (variant === 'blocked') {
+    // Each operand's contiguous extent: a run of 4 along it is vec4-aligned when it is a multiple of 4.
+    const contiguousA = launch.transposeA ? m : k;
+    const contiguousB = launch.transposeB ? k : n;
+    const kernel = engine.kernel('matmul_blocked', {
+      ...BLOCKED_WORKGROUP,
+      TRANSPOSE_A: Number(launch.transposeA),
+      TRANSPOSE_B: Number(launch.transposeB),
+      VEC_A: Number(contiguousA % 4 === 0),
+      VEC_B: Number(contiguousB % 4 === 0),
+    });
+    engine.dispatch(kernel, {
+      uniforms,
+      bindings: [a.binding, vec4View(a), b.binding, vec4View(b), bias, out.binding],
+      workgroups: [Math.ceil(n / BLOCK / BLOCKED_WORKGROUP.WG_X), Math.ceil(m / BLOCK / BLOCKED_WORKGROUP.WG_Y)],
+    });
+  } else {
+    engine.dispatch(engine.kernel('matmul_tiled'), {
+      uniforms,
+      bindings: [a.binding, b.binding, bias, out.binding],
+      workgroups: [Math.ceil(n / TILE), Math.ceil(m / TILE)],
+    });
+  }
+  return out;
+}
+
+/**
+ * The blocked kernel's vec4 view of an operand. The kernel reads it only when the operand's contiguous
+ * extent is a multiple of 4, and then the tensor is whole vec4s; otherwise it is bound but unread, and
+ * its size is rounded up to whole vec4s (at least one), which pool buffers (multiples of 64 bytes) hold.
+ */
+function vec4View(t: Tensor): Binding {
+  const size = Math.max(16, Math.ceil(t.size / 4) * 16);
+  if (size > t.buffer.size) {
+    throw new Error(`matmul: the buffer of tensor [${t.shape}] is ${t.buffer.size} bytes, too small for a vec4 view of ${size}`);
+  }
+  return { buffer: t.buffer, size };
+}
+
+/** dy · act'(y), the gradient through the fused activation from its output y. */
+export function launchActivationGrad(activation: Exclude<Activation, 'none'>, dy: Tensor, y: Tensor): Tensor {
+  const engine = y.engine;
+  const out = Tensor.empty(engine, y.shape);
+  engine.dispatch(
+    engine.kernel('activation_grad', { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP, ACTIVATION: ACTIVATIONS[activation] }),
+    {
+      uniforms: new Uint32Array([y.size, 0, 0, 0]),
+      bindings: [dy.binding, y.binding, out.binding],
+      workgroups: engine.grid(y.size, ELEMENTWISE_WORKGROUP),
+    },
+  );
+  return out;
+}

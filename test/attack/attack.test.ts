@@ -1,0 +1,87 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attack, distortion, type AttackReport } from '../../src/attack/attack.ts';
+import { loadMnist, type MnistData } from '../../src/data/mnist.node.ts';
+import { subset } from '../../src/data/split.ts';
+import { disposeDataset, uploadDataset } from '../../src/nn/dataset.ts';
+import { predict } from '../../src/nn/evaluate.ts';
+import { Model } from '../../src/nn/model.ts';
+import { train } from '../../src/nn/train.ts';
+import { modelSpec } from '../../src/nn/zoo.ts';
+import { tensor } from '../../src/tensor/ops/fill.ts';
+import { useTestEngine } from '../helpers/engine.ts';
+
+const getEngine = useTestEngine();
+let mnist: MnistData;
+let model: Model;
+
+const COUNT = 5;
+const options = { targets: { kind: 'random', seed: 7 }, cSearch: { bisectionSteps: 3 }, lbfgsb: { maxIterations: 40 } } as const;
+
+beforeAll(async () => {
+  mnist = await loadMnist();
+  const engine = getEngine();
+  const data = uploadDataset(engine, subset(mnist.train, Array.from({ length: 3000 }, (_, i) => i)), 'train[0:3000]');
+  model = Model.create(engine, modelSpec('FC100-100-10'), 2);
+  await train(model, data, null, { epochs: 2, batch: 64, learningRate: 0.5, momentum: 0.9, seed: 1 });
+  disposeDataset(data);
+});
+
+describe('the blind-spot search on a small trained model', () => {
+  let batched: AttackReport;
+  const images = () => mnist.test.images.slice(0, COUNT * 784);
+  const labels = () => mnist.test.labels.slice(0, COUNT);
+
+  it('finds adversarial examples that are classified as their targets, inside the box, with distortion as defined', async () => {
+    batched = await attack(model, images(), labels(), { ...options, batchSize: COUNT });
+    expect(batched.attacked + batched.misclassifiedBefore).toBe(COUNT);
+    expect(batched.successes).toBeGreaterThan(0);
+    const successes = batched.images.flatMap((r) => r.examples.filter((e) => e.success));
+    const stack = new Float32Array(successes.length * 784);
+    successes.forEach((e, i) => stack.set(e.adversarial!, i * 784));
+    const input = tensor(getEngine(), stack, [successes.length, 784]);
+    const predicted = await predict(model, input);
+    input.dispose();
+    successes.forEach((e, i) => {
+      expect(predicted[i], `image ${e.image} pushed to ${e.target}`).toBe(e.target);
+      expect(e.target).not.toBe(e.label);
+      for (const v of e.adversarial!) expect(v >= 0 && v <= 1).toBe(true);
+      const original = images().subarray(e.image * 784, (e.image + 1) * 784);
+      let sum = 0;
+      for (let j = 0; j < 784; j++) sum += (e.adversarial![j] - original[j]) ** 2;
+      expect(e.distortion).toBeCloseTo(Math.sqrt(sum / 784), 7);
+      expect(e.distortion).toBe(distortion(e.adversarial!, original));
+      expect(e.distortion).toBeGreaterThan(0);
+      // The kept example is the smallest successful distortion of its c search.
+      const successfulTrials = e.trials.filter((t) => t.success);
+      expect(e.distortion).toBe(Math.min(...successfulTrials.map((t) => t.distortion)));
+      // Every failure of the search is at a c below the best success.
+      for (const t of e.trials) if (!t.success) expect(t.c).toBeLessThan(e.c);
+    });
+  });
+
+  it('gives the same results one image at a time as batched', async () => {
+    const single = await attack(model, images(), labels(), { ...options, batchSize: 1 });
+    expect(single.successes).toBe(batched.successes);
+    batched.images.forEach((r, i) => {
+      r.examples.forEach((e, k) => {
+        const s = single.images[i].examples[k];
+        expect(s.success).toBe(e.success);
+        if (e.success) {
+          expect(s.c).toBeCloseTo(e.c, 10);
+          expect(s.distortion).toBeCloseTo(e.distortion, 5);
+        }
+      });
+    });
+  });
+
+  it('refuses NaN pixels, out-of-range pixels and a target equal to the label before any work', async () => {
+    const bad = images();
+    bad[100] = Number.NaN;
+    await expect(attack(model, bad, labels(), options)).rejects.toThrow(/image 0 has NaN at pixel 100/);
+    const big = images();
+    big[784 + 3] = 1.5;
+    await expect(attack(model, big, labels(), options)).rejects.toThrow(/image 1 has pixel 3 = 1.5/);
+    const l = labels();
+    await expect(attack(model, images(), l, { targets: { kind: 'explicit', targets: Array.from(l) } })).rejects.toThrow(/equals its true label/);
+  });
+});

@@ -1,0 +1,18 @@
+/** Which WebGPU adapter this suite runs on, printed so every test log says where the kernels ran. */
+import { expect, it } from 'vitest';
+import { useTestEngine } from '../helpers/engine.ts';
+
+const getEngine = useTestEngine();
+
+it('has a WebGPU adapter that says what it is', () => {
+  const { adapter, notes } = getEngine();
+  console.log(
+    `WebGPU adapter (${adapter.platform}): vendor=${adapter.vendor} architecture=${adapter.architecture} ` +
+      `description=${adapter.description}${adapter.isSwiftShader ? ' [SwiftShader, CPU]' : ''} (${notes.join('; ')})`,
+  );
+  expect(`${adapter.vendor}${adapter.architecture}${adapter.description}`, 'adapter identity').not.toBe('');
+  expect(adapter.limits.maxComputeInvocationsPerWorkgroup).toBeGreaterThanOrEqual(256);
+  expect(getEngine().limits.maxStorageBufferBindingSize, 'the device gets the adapter limits, not the defaults').toBe(
+    adapter.limits.maxStorageBufferBindingSize,
+  );
+});

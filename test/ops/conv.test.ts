@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { conv2d, type ConvVariant } from '../../src/tensor/ops/conv.ts';
+import { tensor } from '../../src/tensor/ops/index.ts';
+import { checkOp } from '../helpers/checkOp.ts';
+import { useTestEngine } from '../helpers/engine.ts';
+import type { Tolerance } from '../helpers/compare.ts';
+import { convReference } from '../reference/conv.ts';
+
+const getEngine = useTestEngine();
+
+interface ConvCase {
+  x: number[];
+  w: number[];
+  stride?: [number, number];
+  padding?: [number, number];
+  bias?: boolean;
+  relu?: boolean;
+}
+
+// Odd sizes, partial image and channel blocks (the blocked kernels take 8 images × 8 channels),
+// size-1 dimensions, 1×1 kernels, strides that skip input, padding wider than half the kernel, and the
+// two conv layers of the paper's MNIST convnet.
+const cases: ConvCase[] = [
+  { x: [1, 1, 5, 5], w: [1, 1, 3, 3] },
+  { x: [1, 1, 5, 5], w: [1, 1, 3, 3], padding: [1, 1] },
+  { x: [2, 1, 5, 5], w: [3, 1, 3, 3], padding: [2, 2], stride: [2, 2] },
+  { x: [3, 2, 7, 9], w: [5, 2, 3, 3], stride: [2, 2], padding: [1, 1], bias: true },
+  { x: [2, 3, 4, 5], w: [6, 3, 1, 1], bias: true, relu: true },
+  { x: [1, 1, 1, 1], w: [1, 1, 1, 1] },
+  { x: [5, 1, 1, 7], w: [3, 1, 1, 3], padding: [0, 1] },
+  { x: [2, 3, 6, 8], w: [4, 3, 2, 5], stride: [2, 1], padding: [2, 0], bias: true },
+  { x: [9, 11, 6, 5], w: [10, 11, 3, 3], padding: [1, 1], bias: true, relu: true },
+  { x: [2, 2, 5, 6], w: [3, 2, 4, 4], stride: [3, 2], padding: [2, 1] },
+  { x: [4, 1, 28, 28], w: [32, 1, 5, 5], padding: [2, 2], bias: true, relu: true },
+  { x: [2, 32, 14, 14], w: [64, 32, 5, 5], padding: [2, 2], bias: true, relu: true },
+];
+
+const EPS = 2 ** -24;
+
+/**
+ * f32 accumulation of k terms of typical magnitude m: rounding error grows like √k·2⁻²⁴ times the sum
+ * of the terms' magnitudes (k·m) for random signs; we allow 4× that as the absolute part, and 4·k·2⁻²⁴ as
+ * the relative part (the worst case for same-sign terms).
+ */
+function accumulation(k: number, m: number): Tolerance {
+  return { rtol: 4 * k * EPS, atol: 4 * Math.sqrt(k) * EPS * k * m };
+}
+
+/**
+ * Tolerances for one case. Inputs are uniform in [−1, 1] (E|x·w| = 1/4, Var = 1/9), so forward terms have
+ * magnitude 1/4 over k = C·KH·KW terms. The loss mean((out+1)²) sends d out ≈ 2(1 + √(k/9)) / size back,
+ * so gradient terms are that times 1/2, over O·KH·KW terms (dx) or N·OH·OW terms (dw, db).
+ */
+function tolerances(c: ConvCase, outShape: number[]): { forward: Tolerance; gradient: Tolerance } {
+  const k = c.x[1] * c.w[2] * c.w[3];
+  const size = outShape.reduce((p, d) => p * d, 1);
+  const gradTerm = (1 + Math.sqrt(k / 9)) / size;
+  const gradK = Math.max(c.w[0] * c.w[2] * c.w[3], outShape[0] * outShape[2] * outShape[3]);
+  return { forward: accumulation(k, 0.25), gradient: accumulation(gradK, gradTerm) };
+}
+
+function outShape(c: ConvCase): number[] {
+  const [sh, sw] = c.stride ?? [1, 1];
+  const [ph, pw] = c.padding ?? [0, 0];
+  return [c.x[0], c.w[0], Math.floor((c.x[2] + 2 * ph - c.w[2]) / sh) + 1, Math.floor((c.x[3] + 2 * pw - c.w[3]) / sw) + 1];
+}
+
+describe('conv2d matches a float64 reference, forward and gradients', () => {
+  for (const variant of ['blocked', 'tiled'] as ConvVariant[]) {
+    for (const c of cases) {
+      const label = `${variant} x[${c.x}] w[${c.w}] stride ${c.stride ?? 1} pad ${c.padding ?? 0}${c.bias ? ' bias' : ''}${c.relu ? ' relu' : ''}`;
+      it(label, async () => {
+        const stride = c.stride ?? [1, 1];
+        const padding = c.padding ?? [0, 0];
+        const { forward, gradient } = tolerances(c, outShape(c));
+        await checkOp(getEngine(), {
+          name: `conv2d ${label}`,
+          shapes: c.bias ? [c.x, c.w, [c.w[0]]] : [c.x, c.w],
+          run: ([x, w, bias]) => conv2d(x, w, { stride, padding, bias, activation: c.relu ? 'relu' : 'none', variant }),
+          reference: convReference({ stride, padding, relu: c.relu ?? false }),
+          tolerance: forward,
+          gradTolerance: gradient,
+        });
+      });
+    }
+  }
+});
+
+describe('conv2d shape errors name the op and the shapes', () => {
+  it('rejects mismatched channels, oversized kernels, bad bias, stride and padding', () => {
+    const engine = getEngine();
+    const x = tensor(engine, new Float32Array(2 * 3 * 5 * 5), [2, 3, 5, 5]);
+    const w = (shape: number[]) => tensor(engine, new Float32Array(shape.reduce((p, d) => p * d, 1)), shape);
+    expect(() => conv2d(x, w([4, 2, 3, 3]))).toThrow(/conv2d: the input has 3 channels but the filter expects 2 \(input \[2,3,5,5\], filter \[4,2,3,3\]\)/);
+    expect(() => conv2d(x, w([4, 3, 6, 3]))).toThrow(/conv2d: kernel 6×3 is larger than the padded input 5×5/);
+    expect(() => conv2d(x, w([4, 3, 6, 3]), { padding: 1 })).not.toThrow();
+    expect(() => conv2d(x, w([4, 3, 3, 3]), { bias: w([3]) })).toThrow(/bias of shape \[3\] does not match 4 output channels/);
+    expect(() => conv2d(x, w([4, 3, 3, 3]), { stride: 0 })).toThrow(/conv2d: stride \[0,0\] must be integers ≥ 1/);
+    expect(() => conv2d(x, w([4, 3, 3, 3]), { padding: [1, -1] })).toThrow(/conv2d: padding \[1,-1\] must be integers ≥ 0/);
+    expect(() => conv2d(x.reshape([6, 5, 5]), w([4, 3, 3, 3]))).toThrow(/4-D NCHW input and a 4-D OIHW filter, got input \[6,5,5\]/);
+  });
+});

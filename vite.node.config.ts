@@ -1,0 +1,17 @@
+import { defineConfig } from 'vite';
+
+// The CLI and the library entry are built for Node by Vite so that `import.meta.glob` bundles the WGSL
+// files of shaders/ into the output; dependencies stay external and are loaded from node_modules.
+export default defineConfig({
+  build: {
+    ssr: true,
+    target: 'node20',
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    rollupOptions: {
+      input: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
+      output: { format: 'es', entryFileNames: '[name].js' },
+    },
+  },
+});
