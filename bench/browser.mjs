@@ -98,13 +98,19 @@ export async function launchChromium() {
 
 /**
  * Open the bench page, start a run with `request` and resolve with the page's BenchReport. Progress
- * events go to `onProgress`; page errors and console errors go to `onConsole`.
+ * events go to `onProgress`; page errors and console errors go to `onConsole`; `inspect(page)` runs after
+ * the report arrived, before the page closes.
  */
-export async function runInPage(browser, url, request, { onProgress = () => {}, onConsole = () => {}, timeoutMs = 3_600_000 } = {}) {
+export async function runInPage(
+  browser,
+  url,
+  request,
+  { onProgress = () => {}, onConsole = () => {}, inspect = async () => {}, timeoutMs = 3_600_000 } = {},
+) {
   const page = await browser.newPage();
   let timer;
   try {
-    return await new Promise((resolve, reject) => {
+    const report = await new Promise((resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`the bench page did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
       page
         .exposeFunction('__benchEvent', (event) => {
@@ -125,6 +131,8 @@ export async function runInPage(browser, url, request, { onProgress = () => {}, 
         })
         .catch(reject);
     });
+    await inspect(page);
+    return report;
   } finally {
     clearTimeout(timer);
     await page.close().catch(() => {});

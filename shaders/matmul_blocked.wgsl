@@ -45,45 +45,69 @@ struct Params {
 @group(0) @binding(5) var<storage, read> bias: array<f32>;
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
 
-// Four consecutive elements of A (or B) from element `start`; `start` is a multiple of 4 when VEC_A.
-fn run_a(start: u32) -> vec4<f32> {
+// Four consecutive elements of A (or B) starting at run offset `at`: a vec4 index when VEC_A (the run
+// is 16-byte aligned), else an element index. Offsets are kept in these units so that the inner loop
+// does no index arithmetic beyond one add per run.
+fn run_a(at: u32) -> vec4<f32> {
   if (VEC_A) {
-    return a4[start / 4u];
+    return a4[at];
   }
-  return vec4(a[start], a[start + 1u], a[start + 2u], a[start + 3u]);
+  return vec4(a[at], a[at + 1u], a[at + 2u], a[at + 3u]);
 }
 
-fn run_b(start: u32) -> vec4<f32> {
+fn run_b(at: u32) -> vec4<f32> {
   if (VEC_B) {
-    return b4[start / 4u];
+    return b4[at];
   }
-  return vec4(b[start], b[start + 1u], b[start + 2u], b[start + 3u]);
+  return vec4(b[at], b[at + 1u], b[at + 2u], b[at + 3u]);
 }
 
-// Block of op(A): column kk = op(A)[rows, k + kk]. `rows` are clamped row indices, i0 the first.
-fn block_a(rows: vec4<u32>, i0: u32, k: u32) -> mat4x4<f32> {
-  let m = params.m;
-  let depth = params.k;
+// Element offset(s) in A's units of run_a.
+fn units_a(elements: vec4<u32>) -> vec4<u32> {
+  return select(elements, elements >> vec4(2u), VEC_A);
+}
+
+fn units_b(elements: vec4<u32>) -> vec4<u32> {
+  return select(elements, elements >> vec4(2u), VEC_B);
+}
+
+// Where the 4 runs of the first block of op(A) start: along k from each row, or (transposed) along the
+// rows from each k.
+fn runs_a(rows: vec4<u32>, i0: u32) -> vec4<u32> {
   if (TRANSPOSE_A) {
-    if (VEC_A) {
-      // M % 4 == 0 and i0 < M, so rows i0..i0+3 all exist and sit in one aligned vec4.
-      return mat4x4(run_a(k * m + i0), run_a((k + 1u) * m + i0), run_a((k + 2u) * m + i0), run_a((k + 3u) * m + i0));
-    }
-    return mat4x4(column_a(rows, k), column_a(rows, k + 1u), column_a(rows, k + 2u), column_a(rows, k + 3u));
+    return units_a(vec4(0u, 1u, 2u, 3u) * params.m + i0);
   }
-  return transpose(mat4x4(run_a(rows.x * depth + k), run_a(rows.y * depth + k), run_a(rows.z * depth + k), run_a(rows.w * depth + k)));
+  return units_a(rows * params.k);
 }
 
-// Block of op(B): column c = op(B)[k..k+3, cols[c]]. `cols` are clamped column indices, j0 the first.
-fn block_b(cols: vec4<u32>, j0: u32, k: u32) -> mat4x4<f32> {
-  let n = params.n;
-  let depth = params.k;
+fn runs_b(cols: vec4<u32>, j0: u32) -> vec4<u32> {
   if (TRANSPOSE_B) {
-    return mat4x4(run_b(cols.x * depth + k), run_b(cols.y * depth + k), run_b(cols.z * depth + k), run_b(cols.w * depth + k));
+    return units_b(cols * params.k);
+  }
+  return units_b(vec4(0u, 1u, 2u, 3u) * params.n + j0);
+}
+
+// Block of op(A) at k: column kk = op(A)[rows, k + kk], from the runs starting at `at`.
+fn block_a(at: vec4<u32>, rows: vec4<u32>, k: u32) -> mat4x4<f32> {
+  if (!TRANSPOSE_A) {
+    return transpose(mat4x4(run_a(at.x), run_a(at.y), run_a(at.z), run_a(at.w)));
+  }
+  if (VEC_A) {
+    // M % 4 == 0 and i0 < M, so rows i0..i0+3 all exist and each k's 4 rows are one aligned vec4.
+    return mat4x4(run_a(at.x), run_a(at.y), run_a(at.z), run_a(at.w));
+  }
+  // Rows i0..i0+3 may run past M: read them one by one through the clamped indices.
+  return mat4x4(column_a(rows, k), column_a(rows, k + 1u), column_a(rows, k + 2u), column_a(rows, k + 3u));
+}
+
+// Block of op(B) at k: column c = op(B)[k..k+3, cols[c]], from the runs starting at `at`.
+fn block_b(at: vec4<u32>, cols: vec4<u32>, k: u32) -> mat4x4<f32> {
+  if (TRANSPOSE_B) {
+    return mat4x4(run_b(at.x), run_b(at.y), run_b(at.z), run_b(at.w));
   }
   if (VEC_B) {
-    // N % 4 == 0 and j0 < N, so columns j0..j0+3 all exist and sit in one aligned vec4.
-    return transpose(mat4x4(run_b(k * n + j0), run_b((k + 1u) * n + j0), run_b((k + 2u) * n + j0), run_b((k + 3u) * n + j0)));
+    // N % 4 == 0 and j0 < N, so columns j0..j0+3 all exist and each k's 4 columns are one aligned vec4.
+    return transpose(mat4x4(run_b(at.x), run_b(at.y), run_b(at.z), run_b(at.w)));
   }
   return transpose(mat4x4(row_b(k, cols), row_b(k + 1u, cols), row_b(k + 2u, cols), row_b(k + 3u, cols)));
 }
@@ -147,9 +171,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let rows = min(vec4(i0) + vec4(0u, 1u, 2u, 3u), vec4(m - 1u));
   let cols = min(vec4(j0) + vec4(0u, 1u, 2u, 3u), vec4(n - 1u));
   let whole = params.k & ~3u;
+  var at_a = runs_a(rows, i0);
+  var at_b = runs_b(cols, j0);
+  // How far the runs move for 4 steps of k.
+  let advance_a = units_a(vec4(select(4u, 4u * params.m, TRANSPOSE_A)));
+  let advance_b = units_b(vec4(select(4u * params.n, 4u, TRANSPOSE_B)));
   var acc = mat4x4<f32>();
   for (var k = 0u; k < whole; k += 4u) {
-    acc += block_a(rows, i0, k) * block_b(cols, j0, k);
+    acc += block_a(at_a, rows, k) * block_b(at_b, cols, k);
+    at_a += advance_a;
+    at_b += advance_b;
   }
   for (var k = whole; k < params.k; k++) {
     let x = column_a(rows, k);

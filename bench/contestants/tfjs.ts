@@ -7,9 +7,11 @@
  * - WEBGPU_CPU_FORWARD / WEBGL_CPU_FORWARD are set to false: by default tfjs runs ops on small inputs
  *   on the CPU, which would make its GPU backends partly CPU backends (and skew the training steps).
  * - Synchronization: webgpu ends its compute pass, submits its command encoder and awaits
- *   queue.onSubmittedWorkDone() (what engine.sync() does for blindspot); webgl calls gl.finish(), which
- *   returns once the GL commands are done; wasm and cpu run synchronously inside each op. Those reach
- *   into tfjs internals (stable across 4.x); if they are missing we fall back to reading a value.
+ *   queue.onSubmittedWorkDone() (what engine.sync() does for blindspot); webgl waits on a WebGL fence
+ *   (tfjs's own createAndWaitForFence); wasm and cpu run synchronously inside each op. The GPU ones reach
+ *   into tfjs internals (stable across 4.x).
+ * - wasm uses as many threads as the machine has cores when the page is cross-origin isolated (tfjs's
+ *   default is half of them, which is one here) and SIMD.
  */
 import { NotAvailableError, type Contestant, type LoadedContestant, type TfjsEnv } from '../types.ts';
 
@@ -52,6 +54,8 @@ async function registerBackend(tf: Tf, backend: BackendName): Promise<string[]> 
       const { wasmPaths } = await import('./tfjsWasmPaths.browser.ts');
       try {
         wasm.setWasmPaths(wasmPaths);
+        // Threads need SharedArrayBuffer, i.e. a cross-origin isolated page (bench/vite.config.ts).
+        if (self.crossOriginIsolated) wasm.setThreadsCount(navigator.hardwareConcurrency);
       } catch {
         // Already set by an earlier load in this page.
       }
@@ -99,11 +103,17 @@ function syncFor(tf: Tf, backend: BackendName): { method: string; sync: () => Pr
     };
   }
   if (backend === 'webgl') {
+    // gl.finish() does not wait in Chrome (measured: it returns at once while the work takes 150 ms), so
+    // wait on a fence, as tfjs itself does before a read: fenceSync + clientWaitSync polled with setTimeout.
+    const fence = tf.env().getBool('WEBGL_FENCE_API_ENABLED');
     return {
-      method: 'gl.finish() (returns when the GL commands have completed)',
+      method: fence
+        ? 'a WebGL fence (tfjs gpgpu.createAndWaitForFence(): fenceSync, clientWaitSync polled by setTimeout, up to ~4 ms late)'
+        : 'NO fence API in this WebGL: gl.finish(), which may return before the GPU is done',
       sync: async () => {
-        const b = tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } };
-        b.gpgpu?.gl?.finish();
+        const gpgpu = (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext; createAndWaitForFence(): Promise<void> } }).gpgpu;
+        if (fence) await gpgpu.createAndWaitForFence();
+        else gpgpu.gl.finish();
       },
     };
   }

@@ -25,6 +25,8 @@ export interface Kernel {
   readonly file: string;
   readonly pipeline: GPUComputePipeline;
   readonly workgroupInvocations: number;
+  /** Resolves once the compiler accepted the kernel; rejects with a {@link KernelCompileError}. */
+  readonly ready: Promise<void>;
 }
 
 /** One storage binding: a whole buffer, or the first `size` bytes of it. */
@@ -136,8 +138,9 @@ export class Engine {
 
   /**
    * The pipeline for `shaders/<file>.wgsl` (entry point `main`, or `file#entry`) specialized with
-   * `constants`; cached, so asking again is cheap. Compile errors surface at the next sync point as a
-   * {@link KernelCompileError}; call {@link compile} to get them at once.
+   * `constants`; cached, so asking again is cheap. Creation does not wait for the compiler: a compile
+   * error surfaces as a {@link KernelCompileError} (kernel, file, line) from `kernel.ready`, from
+   * {@link compile}, and at the next sync point after the kernel was dispatched.
    */
   kernel(file: string, constants: KernelConstants = {}): Kernel {
     const key = kernelKey(file, constants);
@@ -145,79 +148,66 @@ export class Engine {
     if (cached) return cached;
     this.checkAlive();
     const [fileName, entryPoint = 'main'] = file.split('#');
-    const module = this.module(fileName);
+    const invocations = workgroupInvocations(this.source(fileName), constants);
+    if (invocations > this.limits.maxComputeInvocationsPerWorkgroup) {
+      throw new KernelLimitError(
+        key,
+        `workgroup of ${invocations} invocations exceeds this adapter's maxComputeInvocationsPerWorkgroup of ${this.limits.maxComputeInvocationsPerWorkgroup}`,
+      );
+    }
+    const moduleReady = this.module(fileName);
+    this.device.pushErrorScope('validation');
     const pipeline = this.device.createComputePipeline({
       label: key,
       layout: 'auto',
-      compute: { module, entryPoint, constants },
+      compute: { module: this.modules.get(fileName)!, entryPoint, constants },
     });
-    const kernel: Kernel = {
-      name: key,
-      file: fileName,
-      pipeline,
-      workgroupInvocations: workgroupInvocations(this.source(fileName), constants),
-    };
+    const pipelineScope = this.device.popErrorScope();
+    const path = `shaders/${fileName}.wgsl`;
+    const ready = Promise.all([moduleReady, pipelineScope]).then(([moduleError, pipelineError]) => {
+      if (moduleError) throw new KernelCompileError(key, path, moduleError.line, moduleError.message);
+      if (pipelineError) throw new KernelCompileError(key, path, 0, pipelineError.message);
+    });
+    // Observed by whoever dispatches or compiles the kernel; never an unhandled rejection by itself.
+    ready.catch(() => undefined);
+    const kernel: Kernel = { name: key, file: fileName, pipeline, workgroupInvocations: invocations, ready };
     this.pipelines.set(key, kernel);
     return kernel;
   }
 
-  /** Like {@link kernel}, but compiles asynchronously and throws compile errors with file and line. */
+  /** {@link kernel}, waiting for the compiler: throws a {@link KernelCompileError} with file and line. */
   async compile(file: string, constants: KernelConstants = {}): Promise<Kernel> {
-    const key = kernelKey(file, constants);
-    const cached = this.pipelines.get(key);
-    if (cached) return cached;
-    this.checkAlive();
-    const [fileName, entryPoint = 'main'] = file.split('#');
-    const module = this.module(fileName);
-    await this.compileCheckFor(fileName);
-    this.device.pushErrorScope('validation');
-    let pipeline: GPUComputePipeline;
-    try {
-      pipeline = await this.device.createComputePipelineAsync({
-        label: key,
-        layout: 'auto',
-        compute: { module, entryPoint, constants },
-      });
-    } catch (error) {
-      await this.device.popErrorScope();
-      throw new KernelCompileError(key, `shaders/${fileName}.wgsl`, 0, (error as Error).message);
-    }
-    const scopeError = await this.device.popErrorScope();
-    if (scopeError) throw new KernelCompileError(key, `shaders/${fileName}.wgsl`, 0, scopeError.message);
-    const kernel: Kernel = {
-      name: key,
-      file: fileName,
-      pipeline,
-      workgroupInvocations: workgroupInvocations(this.source(fileName), constants),
-    };
-    this.pipelines.set(key, kernel);
+    const kernel = this.kernel(file, constants);
+    await kernel.ready;
     return kernel;
   }
 
-  private module(file: string): GPUShaderModule {
-    let module = this.modules.get(file);
-    if (!module) {
-      module = this.device.createShaderModule({ label: `shaders/${file}.wgsl`, code: this.source(file) });
+  /** The shader module of a file, created once; resolves to its first compile error, or null. */
+  private module(file: string): Promise<{ line: number; message: string } | null> {
+    let check = this.moduleChecks.get(file);
+    if (!check) {
+      this.device.pushErrorScope('validation');
+      const module = this.device.createShaderModule({ label: `shaders/${file}.wgsl`, code: this.source(file) });
+      const scope = this.device.popErrorScope();
       this.modules.set(file, module);
-      const check = module.getCompilationInfo().then((info) => {
+      check = Promise.all([module.getCompilationInfo(), scope]).then(([info, scopeError]) => {
         const error = info.messages.find((m) => m.type === 'error');
-        if (error) throw new KernelCompileError(file, `shaders/${file}.wgsl`, error.lineNum, error.message);
+        if (error) return { line: error.lineNum, message: error.message };
+        return scopeError ? { line: 0, message: scopeError.message } : null;
       });
       this.moduleChecks.set(file, check);
-      // Remember the failure for the next sync point; compile() awaits the check itself.
-      check.catch((error: Error) => this.fail(error));
     }
-    return module;
+    return check;
   }
 
-  private readonly moduleChecks = new Map<string, Promise<void>>();
+  private readonly moduleChecks = new Map<string, Promise<{ line: number; message: string } | null>>();
+  /** Kernels whose compilation is known to have succeeded. */
+  private readonly verifiedKernels = new WeakSet<Kernel>();
+  /** Kernels dispatched before their compilation was confirmed; checked at the next sync point. */
+  private unverifiedDispatched = new Set<Kernel>();
 
   private source(file: string): string {
     return this.extraShaders[file] ?? kernelSource(file);
-  }
-
-  private compileCheckFor(file: string): Promise<void> {
-    return this.moduleChecks.get(file) ?? Promise.resolve();
   }
 
   // ---------------------------------------------------------------- buffers
@@ -281,12 +271,7 @@ export class Engine {
         `dispatch of ${x}×${y}×${z} workgroups exceeds this adapter's maxComputeWorkgroupsPerDimension of ${maxGroups}`,
       );
     }
-    if (kernel.workgroupInvocations > this.limits.maxComputeInvocationsPerWorkgroup) {
-      throw new KernelLimitError(
-        kernel.name,
-        `workgroup of ${kernel.workgroupInvocations} invocations exceeds this adapter's maxComputeInvocationsPerWorkgroup of ${this.limits.maxComputeInvocationsPerWorkgroup}`,
-      );
-    }
+    if (!this.verifiedKernels.has(kernel)) this.unverifiedDispatched.add(kernel);
     const entries: GPUBindGroupEntry[] = [];
     const slice = this.uniforms.push(options.uniforms);
     entries.push({ binding: 0, resource: { buffer: slice.buffer, offset: slice.offset, size: slice.size } });
@@ -432,7 +417,19 @@ export class Engine {
 
   private async settleChecks(): Promise<void> {
     const checks = this.pendingChecks.splice(0);
-    await Promise.allSettled([...checks, ...this.moduleChecks.values()]);
+    const dispatched = [...this.unverifiedDispatched];
+    this.unverifiedDispatched = new Set();
+    await Promise.allSettled(checks);
+    // A broken kernel also invalidates the batch it was in; report the cause, not the consequence.
+    for (const kernel of dispatched) {
+      try {
+        await kernel.ready;
+        this.verifiedKernels.add(kernel);
+      } catch (error) {
+        this.failure = null;
+        throw error;
+      }
+    }
     const failure = this.failure;
     if (failure) {
       this.failure = null;

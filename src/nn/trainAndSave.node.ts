@@ -2,6 +2,7 @@
  * Train a zoo model on a training set, evaluate it, and save its checkpoint and training record. Used by
  * `blindspot train` and by `blindspot reproduce` (which reuses checkpoints that already exist).
  */
+import { mkdir } from 'node:fs/promises';
 import type { Engine } from '../gpu/engine.ts';
 import type { MnistData } from '../data/mnist.node.ts';
 import { saveCheckpoint } from './checkpoint.node.ts';
@@ -26,6 +27,7 @@ export async function trainAndSave(
   data: MnistData,
   options: TrainAndSaveOptions,
 ): Promise<{ model: Model; record: TrainingRecord }> {
+  await mkdir(options.outDir, { recursive: true });
   const trainSet = uploadDataset(engine, trainingSubset(data.train, set), `${set} training set`);
   const testSet = uploadDataset(engine, data.test, 'test set');
   try {

@@ -145,7 +145,23 @@ describe('errors name their cause', () => {
     await withEngine({ shaders: { broken } }, async (engine) => {
       const out = engine.acquireBuffer(256);
       engine.dispatch(engine.kernel('broken'), { uniforms: new Uint32Array(4), bindings: [out], workgroups: [1] });
-      await expect(engine.sync()).rejects.toThrow(/broken\.wgsl/);
+      const error = await engine.sync().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KernelCompileError);
+      expect((error as Error).message).toMatch(/^shaders\/broken\.wgsl:4: kernel 'broken'/);
+      // The failure is reported once; work after it is not blamed for it.
+      const ok = fill(engine, [3], 2);
+      expect([...(await ok.data())]).toEqual([2, 2, 2]);
+      ok.dispose();
+    });
+  });
+
+  it('a failed compile() does not poison later work', async () => {
+    await withEngine({ shaders: { broken } }, async (engine) => {
+      await expect(engine.compile('broken')).rejects.toThrow(KernelCompileError);
+      await engine.sync();
+      const ok = fill(engine, [3], 1);
+      expect([...(await ok.data())]).toEqual([1, 1, 1]);
+      ok.dispose();
     });
   });
 
@@ -173,6 +189,8 @@ describe('errors name their cause', () => {
         });
       expect(launch).toThrow(KernelLimitError);
       expect(launch).toThrow(new RegExp(`workgroup of ${size} invocations exceeds .*maxComputeInvocationsPerWorkgroup`));
+      // Refused before a pipeline was made, so the engine stays healthy.
+      await engine.sync();
     });
   });
 

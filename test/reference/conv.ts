@@ -29,36 +29,49 @@ function dims(x: RefArray, w: RefArray, { stride, padding }: ConvRefOptions): Di
   };
 }
 
+/** Valid output positions [lo, hi) along one axis for tap t: out·stride − pad + t must lie in [0, size). */
+function span(t: number, stride: number, pad: number, size: number, outSize: number): [number, number] {
+  const lo = Math.max(0, Math.ceil((pad - t) / stride));
+  const hi = Math.min(outSize, Math.floor((size - 1 + pad - t) / stride) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
 /**
- * Calls visit(outIndex, inIndex, filterIndex) for every product term of the convolution whose input
- * position lies inside the image, so forward and backward walk exactly the same terms.
+ * Calls visit(out, input, filter, count) for every run of product terms out[out + k] += in[input + k·sw] ·
+ * w[filter], k < count (one output row and one tap, with input positions inside the image), so forward
+ * and backward walk exactly the same terms; the inner loops over k stay in the callers.
  */
-function forEachTerm(d: Dims, options: ConvRefOptions, visit: (out: number, input: number, filter: number) => void): void {
+function forEachRun(d: Dims, options: ConvRefOptions, visit: (out: number, input: number, filter: number, count: number) => void): void {
   const [sh, sw] = options.stride;
   const [ph, pw] = options.padding;
-  for (let n = 0; n < d.n; n++)
-    for (let o = 0; o < d.o; o++)
-      for (let y = 0; y < d.oh; y++)
-        for (let x = 0; x < d.ow; x++) {
-          const out = ((n * d.o + o) * d.oh + y) * d.ow + x;
-          for (let c = 0; c < d.c; c++)
-            for (let i = 0; i < d.kh; i++) {
-              const iy = y * sh - ph + i;
-              if (iy < 0 || iy >= d.h) continue;
-              for (let j = 0; j < d.kw; j++) {
-                const ix = x * sw - pw + j;
-                if (ix < 0 || ix >= d.w) continue;
-                visit(out, ((n * d.c + c) * d.h + iy) * d.w + ix, ((o * d.c + c) * d.kh + i) * d.kw + j);
-              }
+  for (let i = 0; i < d.kh; i++) {
+    const [y0, y1] = span(i, sh, ph, d.h, d.oh);
+    for (let j = 0; j < d.kw; j++) {
+      const [x0, x1] = span(j, sw, pw, d.w, d.ow);
+      for (let n = 0; n < d.n; n++)
+        for (let o = 0; o < d.o; o++)
+          for (let c = 0; c < d.c; c++) {
+            const filter = ((o * d.c + c) * d.kh + i) * d.kw + j;
+            for (let y = y0; y < y1; y++) {
+              const input = ((n * d.c + c) * d.h + y * sh - ph + i) * d.w + x0 * sw - pw + j;
+              visit(((n * d.o + o) * d.oh + y) * d.ow + x0, input, filter, x1 - x0);
             }
-        }
+          }
+    }
+  }
 }
 
 function preActivation(inputs: RefArray[], options: ConvRefOptions): { z: Float64Array; d: Dims } {
   const [x, w, bias] = inputs;
   const d = dims(x, w, options);
   const z = new Float64Array(d.n * d.o * d.oh * d.ow);
-  forEachTerm(d, options, (out, input, filter) => (z[out] += x.data[input] * w.data[filter]));
+  const [, sw] = options.stride;
+  const xs = x.data;
+  const ws = w.data;
+  forEachRun(d, options, (out, input, filter, count) => {
+    const wf = ws[filter];
+    for (let k = 0; k < count; k++) z[out + k] += xs[input + k * sw] * wf;
+  });
   if (bias) for (let k = 0; k < z.length; k++) z[k] += bias.data[Math.floor(k / (d.oh * d.ow)) % d.o];
   return { z, d };
 }
@@ -76,9 +89,17 @@ export function convReference(options: ConvRefOptions): OpReference {
       const dz = options.relu ? g.map((v, k) => (z[k] > 0 ? v : 0)) : g;
       const dx = new Float64Array(x.data.length);
       const dw = new Float64Array(w.data.length);
-      forEachTerm(d, options, (out, input, filter) => {
-        dx[input] += dz[out] * w.data[filter];
-        dw[filter] += dz[out] * x.data[input];
+      const [, sw] = options.stride;
+      const xs = x.data;
+      const ws = w.data;
+      forEachRun(d, options, (out, input, filter, count) => {
+        const wf = ws[filter];
+        let sum = 0;
+        for (let k = 0; k < count; k++) {
+          dx[input + k * sw] += dz[out + k] * wf;
+          sum += dz[out + k] * xs[input + k * sw];
+        }
+        dw[filter] += sum;
       });
       if (!bias) return [dx, dw];
       const db = new Float64Array(d.o);
