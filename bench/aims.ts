@@ -38,10 +38,14 @@ export function checkAims(run: SuiteResult): AimOutcome[] {
     if (!result) return { ...aim, status: 'not measured', why: 'workload not in this run' };
     const ratio = result.ratios.find((r) => r.peer === aim.peer);
     if (!ratio) {
-      const cell = (id: string) => result.cells.find((c) => c.contestant === id);
-      const missing = [cell('blindspot'), cell(aim.peer)].find((c) => !c || c.status !== 'ok' || !c.ms);
-      const why = missing ? `${missing.contestant}: ${missing.status}${missing.reason ? ` (${missing.reason})` : ''}` : 'no timing';
-      return { ...aim, status: 'not measured', why };
+      const why = ['blindspot', aim.peer]
+        .map((id) => ({ id, cell: result.cells.find((c) => c.contestant === id) }))
+        .map(({ id, cell }) =>
+          !cell ? `${id} not in this run` : cell.status !== 'ok' || !cell.ms ? `${id}: ${cell.status}${cell.reason ? ` (${cell.reason})` : ''}` : '',
+        )
+        .filter(Boolean)
+        .join('; ');
+      return { ...aim, status: 'not measured', why: why || 'no timing' };
     }
     return {
       ...aim,

@@ -5,8 +5,8 @@
 import type { CorrectnessCheck, TensorSet } from './types.ts';
 
 /**
- * Worst relative error over the reference's outputs: max|a − ref| / max|ref| per output (scaled by the
- * output's largest magnitude, so a tolerance means "digits agreeing at the output's scale"). A missing
+ * Worst relative error over the reference's outputs: max|a − ref| / max(|ref|, |a|) per output (scaled by
+ * the output's largest magnitude, so a tolerance means "digits agreeing at the output's scale"). A missing
  * output, a shape mismatch or a NaN counts as an infinite error.
  */
 export function compareOutputs(actual: TensorSet, reference: TensorSet, referenceName: string, tolerance: number): CorrectnessCheck {
@@ -23,7 +23,8 @@ export function compareOutputs(actual: TensorSet, reference: TensorSet, referenc
         const d = Math.abs(got.data[i] - r);
         // NaN compares false everywhere, so test it explicitly.
         if (!(d <= maxAbs)) maxAbs = Number.isNaN(d) ? Infinity : d;
-        if (Math.abs(r) > scale) scale = Math.abs(r);
+        // Scale by both sides, so an all-zero answer against a non-zero one reads as relative error 1.
+        scale = Math.max(scale, Math.abs(r), Math.abs(got.data[i]));
       }
     }
     const rel = maxAbs / Math.max(scale, 1e-30);

@@ -42,6 +42,8 @@ export interface RunContext {
   onProgress?: (event: ProgressEvent) => void;
   /** Checked between steps; when it returns true the suite stops after the current step. */
   cancelled?: () => boolean;
+  /** Decides when blindspot and its peers disagree without a majority (tfjs-cpu; loaded only if needed). */
+  referee?: Contestant;
 }
 
 interface Entry {
@@ -86,16 +88,18 @@ export async function runSuite(
     emit({ type: 'contestant', info: entries[entries.length - 1].info });
   }
   const results: WorkloadResult[] = [];
+  const referee = makeReferee(entries, options, context);
   try {
     for (const [index, workload] of workloads.entries()) {
       if (context.cancelled?.()) break;
       emit({ type: 'workload', workload: workload.id, index, total: workloads.length });
-      const result = await runWorkload(workload, entries, options, emit, context);
+      const result = await runWorkload(workload, entries, options, emit, context, referee.decide);
       results.push(result);
       emit({ type: 'workload-done', result });
     }
   } finally {
     for (const entry of entries) await entry.loaded?.dispose().catch(() => {});
+    await referee.dispose();
   }
   return {
     where: context.where,
@@ -109,6 +113,36 @@ export async function runSuite(
     contestants: entries.map((e) => e.info),
     workloads: results,
   };
+}
+
+/**
+ * The referee: context.referee (tfjs-cpu), loaded on first need. None when it is a contestant of the run
+ * anyway (then it has already voted, and a second opinion from it adds nothing).
+ */
+function makeReferee(entries: Entry[], options: SuiteOptions, context: RunContext): { decide?: Referee; dispose(): Promise<void> } {
+  const contestant = context.referee;
+  let entry: Entry | undefined;
+  if (!contestant || entries.some((e) => e.contestant.id === contestant.id)) return { dispose: async () => {} };
+  const decide: Referee = async (workload) => {
+    entry ??= await loadContestant(contestant);
+    const loaded = entry.loaded;
+    const implementation = workload.implementations[contestant.family];
+    if (!loaded || !implementation) return undefined;
+    let instance: Instance | undefined;
+    try {
+      await loaded.activate();
+      instance = await (implementation as (env: unknown, inputs: TensorSet) => Promise<Instance>)(loaded.env, workload.inputs(options.seed));
+      await instance.run();
+      await (instance.sync ? instance.sync() : loaded.sync());
+      context.onProgress?.({ type: 'log', message: `${workload.id}: blindspot and its peers disagree; ${contestant.id} decides` });
+      return { name: contestant.id, outputs: await instance.read() };
+    } catch {
+      return undefined;
+    } finally {
+      instance?.dispose();
+    }
+  };
+  return { decide, dispose: async () => void (await entry?.loaded?.dispose().catch(() => {})) };
 }
 
 async function loadContestant(contestant: Contestant): Promise<Entry> {
@@ -128,12 +162,16 @@ async function loadContestant(contestant: Contestant): Promise<Entry> {
   }
 }
 
+/** Runs a workload once on the referee contestant and returns its outputs (undefined if it cannot). */
+type Referee = (workload: Workload) => Promise<{ name: string; outputs: TensorSet } | undefined>;
+
 async function runWorkload(
   workload: Workload,
   entries: Entry[],
   options: SuiteOptions,
   emit: (event: ProgressEvent) => void,
   context: RunContext,
+  referee: Referee | undefined,
 ): Promise<WorkloadResult> {
   const inputs = workload.inputs(options.seed);
   const cells: Cell[] = [];
@@ -159,16 +197,18 @@ async function runWorkload(
     try {
       await entry.loaded.activate();
       instance = await (implementation as (env: unknown, inputs: TensorSet) => Promise<Instance>)(entry.loaded.env, inputs);
-      if (instance.note) cell.note = instance.note;
       const start = now();
       await instance.run();
       await (instance.sync ? instance.sync() : entry.loaded.sync());
       cell.firstRunMs = now() - start;
       const outputs = await instance.read();
+      if (instance.note) cell.note = instance.note;
       live.push({ entry, cell, instance, outputs, timedMs: 0 });
       report(cell, 'check', `first run ${cell.firstRunMs.toFixed(1)} ms`);
     } catch (error) {
       instance?.dispose();
+      // An asynchronous GPU error would otherwise surface at this contestant's next sync, in another workload.
+      await entry.loaded.sync().catch(() => {});
       Object.assign(cell, { status: unavailable(error) ? 'unavailable' : 'error', reason: message(error) });
       report(cell, 'check', cell.reason ?? '');
     }
@@ -176,7 +216,7 @@ async function runWorkload(
   }
 
   // 2. The gate.
-  const reference = gate(workload, live);
+  const reference = await gate(workload, live, referee);
   for (const item of live) {
     if (item.cell.status !== 'ok') {
       item.instance.dispose();
@@ -206,13 +246,17 @@ async function runWorkload(
         report(cell, 'timed', `rep ${cell.repMs.length}: ${(elapsed / workload.iterations).toFixed(2)} ms/iteration`);
       } catch (error) {
         Object.assign(cell, { status: 'error', reason: `during timing: ${message(error)}` });
+        await loaded.sync().catch(() => {});
         report(cell, 'timed', cell.reason ?? '');
         timed.splice(timed.indexOf(item), 1);
       }
       await yieldToEventLoop();
     }
   }
-  for (const item of live) if (item.cell.status === 'ok' || item.cell.status === 'error') item.instance.dispose();
+  for (const item of live) {
+    if (item.instance.note) item.cell.note = item.instance.note;
+    if (item.cell.status === 'ok' || item.cell.status === 'error') item.instance.dispose();
+  }
 
   for (const cell of cells) summarize(cell, workload);
   return {
@@ -238,38 +282,43 @@ function wantsMore(item: Live, options: SuiteOptions): boolean {
 
 /**
  * Compare every contestant's outputs with the reference's and mark the wrong ones. The reference is
- * blindspot when it ran; if at least two peers agree with each other and both disagree with blindspot,
- * blindspot is the one that is wrong, and the first of them becomes the reference instead.
+ * blindspot when it ran, unless the others outvote it:
+ * - a peer that agrees with blindspot confirms it, and every dissenter is wrong;
+ * - two dissenters that agree with each other (and nobody with blindspot) make blindspot the wrong one;
+ * - otherwise (say blindspot and one peer disagree) nobody can tell, and the referee (tfjs-cpu, run once,
+ *   untimed) decides: whoever disagrees with it is wrong.
  */
-function gate(workload: Workload, live: Live[]): string | undefined {
+async function gate(workload: Workload, live: Live[], referee: Referee | undefined): Promise<string | undefined> {
   const ordered = [...live].sort((a, b) => rank(a.cell.contestant) - rank(b.cell.contestant));
-  let reference = ordered[0];
+  let reference: { name: string; outputs: TensorSet } | undefined = ordered[0] && {
+    name: ordered[0].cell.contestant,
+    outputs: ordered[0].outputs!,
+  };
   if (!reference) return undefined;
-  const check = (item: Live, against: Live) =>
-    compareOutputs(item.outputs!, against.outputs!, against.cell.contestant, workload.tolerance);
+  const agrees = (a: TensorSet, b: TensorSet) => passes(compareOutputs(a, b, '', workload.tolerance));
 
-  if (reference.cell.contestant === 'blindspot') {
-    const dissenters = ordered.slice(1).filter((item) => !passes(check(item, reference)));
-    const witnesses = dissenters.filter((item) => item !== dissenters[0] && passes(check(item, dissenters[0])));
-    if (dissenters.length >= 2 && witnesses.length >= 1) {
-      const against = check(reference, dissenters[0]);
-      Object.assign(reference.cell, {
-        status: 'wrong result',
-        check: against,
-        reason: `disagrees with ${dissenters[0].cell.contestant} and ${witnesses[0].cell.contestant}, which agree with each other: ${describeError(against)}`,
-      });
-      reference = dissenters[0];
+  if (reference.name === 'blindspot' && ordered.length > 1) {
+    const ours = ordered[0];
+    const peers = ordered.slice(1);
+    const dissenters = peers.filter((p) => !agrees(p.outputs!, ours.outputs!));
+    const confirmed = dissenters.length < peers.length;
+    if (!confirmed) {
+      const pair = dissenters.find((a) => dissenters.some((b) => b !== a && agrees(a.outputs!, b.outputs!)));
+      if (pair) {
+        reference = { name: pair.cell.contestant, outputs: pair.outputs! };
+      } else {
+        const verdict = await referee?.(workload);
+        if (verdict) reference = { name: `${verdict.name} (referee, untimed)`, outputs: verdict.outputs };
+      }
     }
   }
   for (const item of ordered) {
-    if (item === reference || item.cell.status !== 'ok') continue;
-    const result = check(item, reference);
+    if (item.cell.contestant === reference.name) continue;
+    const result = compareOutputs(item.outputs!, reference.outputs, reference.name, workload.tolerance);
     item.cell.check = result;
-    if (!passes(result)) {
-      Object.assign(item.cell, { status: 'wrong result', reason: describeError(result) });
-    }
+    if (!passes(result)) Object.assign(item.cell, { status: 'wrong result', reason: describeError(result) });
   }
-  return reference.cell.contestant;
+  return reference.name;
 }
 
 function describeError(check: NonNullable<Cell['check']>): string {
@@ -301,7 +350,7 @@ function summarize(cell: Cell, workload: Workload): void {
   }
 }
 
-/** blindspot against every other timed contestant: overall (ratio of medians) and per round. */
+/** blindspot against every other timed contestant, pair by pair per round (and as a ratio of medians). */
 function ratios(cells: Cell[]): Ratio[] {
   const ours = cells.find((c) => c.contestant === 'blindspot');
   if (!ours?.ms) return [];
@@ -314,7 +363,9 @@ function ratios(cells: Cell[]): Ratio[] {
       const mine = byRound.get(round);
       if (mine !== undefined) paired.push(peer.repMs[i] / mine);
     });
-    result.push({ peer: peer.contestant, ratio: peer.ms.median / ours.ms.median, paired: stats(paired) });
+    const perRound = stats(paired);
+    const ofMedians = peer.ms.median / ours.ms.median;
+    result.push({ peer: peer.contestant, ratio: perRound?.median ?? ofMedians, ofMedians, paired: perRound });
   }
   return result;
 }

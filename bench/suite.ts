@@ -45,6 +45,6 @@ export function runBench(request: SuiteRequest, context: RunContext): Promise<Su
     options.workloads.map((id) => workloadById(id)!),
     options.contestants.map((id) => contestantById(id)!),
     options,
-    context,
+    { referee: contestantById('tfjs-cpu'), ...context },
   );
 }

@@ -54,7 +54,7 @@ export interface Workload {
   items?: { count: number; unit: string };
   /** Part of the `--quick` suite. */
   quick: boolean;
-  /** Largest accepted max|a − ref| / max|ref| per output against the reference contestant. */
+  /** Largest accepted max|a − ref| / max(|ref|, |a|) per output against the reference contestant. */
   tolerance: number;
   /** Deterministic inputs (canonical layouts) from a seed. */
   inputs(seed: number): TensorSet;
@@ -110,8 +110,6 @@ export interface AdapterSummary {
 /** Environment handed to blindspot implementations. */
 export interface BlindspotEnv {
   engine: import('../src/gpu/engine.ts').Engine;
-  /** Ops that may not exist yet, loaded on demand (see contestants/blindspotOps.ts). */
-  ops: import('./contestants/blindspotOps.ts').BlindspotOps;
   /** Force the matmul and conv kernel variant (contestants blindspot-blocked / -tiled); default: the engine picks by adapter. */
   variant?: 'blocked' | 'tiled';
 }
@@ -150,7 +148,7 @@ export type CellStatus = 'ok' | 'wrong result' | 'error' | 'unavailable' | 'not 
 export interface CorrectnessCheck {
   /** The contestant whose outputs were the reference. */
   reference: string;
-  /** Worst output: max|a − ref| and that divided by max|ref|. */
+  /** Worst output: max|a − ref| and that divided by max(|ref|, |a|). */
   maxAbsError: number;
   relError: number;
   /** Output with the largest relative error. */
@@ -190,9 +188,14 @@ export interface Stats {
 /** blindspot's speed relative to one peer: > 1 means blindspot is faster. */
 export interface Ratio {
   peer: string;
-  /** peer median time / blindspot median time. */
+  /**
+   * The headline ratio: the median over repetition rounds of peer time / blindspot time in that round
+   * (adjacent in time, so a change of load affects both alike); the ratio of medians when no round has both.
+   */
   ratio: number;
-  /** Same ratio per repetition round (adjacent in time, so load changes affect both alike). */
+  /** peer median time / blindspot median time. */
+  ofMedians: number;
+  /** The per-round ratios. */
   paired?: Stats;
 }
 

@@ -1,6 +1,6 @@
-// conv2d_backward_filter — the gradient of conv2d with respect to its filter:
+// conv2d_backward_filter — the gradients of conv2d with respect to its filter and bias:
 //   dw[o, c, i, j] = Σ_{n, y, x} dy[n, o, y, x] · in[n, c, y·sh − ph + i, x·sw − pw + j],
-//   input positions outside the image contributing 0.
+//   input positions outside the image contributing 0, and dbias[o] = Σ_{n, y, x} dy[n, o, y, x].
 //
 // Layout: in [N, C, H, W], dy [N, O, OH, OW], dw [O, C, KH, KW], all row-major f32; partial
 //   [chunks, O, C, KH, KW] holds one partial sum per chunk of `chunk` images.
@@ -9,14 +9,18 @@
 //     image chunks so that big batches still give enough invocations. One invocation owns 8 output
 //     channels × CHANNEL_BLOCK (4 or 8) input channels of one tap (i, j) and one chunk; per m it gathers
 //     8 gradient values and CHANNEL_BLOCK input values and accumulates their outer product in mat4x4
-//     registers (rows output channels, columns input channels). Invocations are ordered input-channel
-//     block fastest, then output-channel block, then tap, then chunk, so SIMD neighbours share loop bounds.
-//   sum_chunks: dw[e] = Σ_chunk partial[chunk, e], one invocation per element, in a fixed order (so the
-//     result does not depend on scheduling).
-// Edges: output pixels whose input position falls outside the image are skipped by the loop bounds;
+//     registers (rows output channels, columns input channels); m runs as one flat loop (see Walk).
+//     Invocations are ordered input-channel block fastest, then output-channel block, then tap, then
+//     chunk, so SIMD neighbours share loop bounds.
+//   bias_chunks: partial[chunk, o] = Σ dy[n, o, y, x] over the chunk's images and every pixel, one
+//     invocation per (o, chunk).
+//   sum_chunks: dw[e] = Σ_chunk partial[chunk, e] for e < elements (dw or dbias), one invocation per
+//     element, in a fixed order (so the result does not depend on scheduling).
+// Edges: output pixels whose input position falls outside the image are left out of the walk;
 //   partial channel blocks re-read the last channel (clamped index) and do not store the extra results;
 //   invocations past the work return.
-// Variants: CHANNEL_BLOCK 4 for inputs with at most 4 channels (an image), else 8.
+// Variants: CHANNEL_BLOCK 4 for inputs with at most 4 channels (an image), else 8. Barrier-free only; a
+//   shared-memory version for GPUs is not written yet.
 
 override WORKGROUP_SIZE: u32 = 64;
 override CHANNEL_BLOCK: u32 = 8u;
@@ -35,9 +39,10 @@ struct Params {
   stride_w: u32,
   pad_h: u32,
   pad_w: u32,
+  // Used by the backward-filter passes only; every conv kernel shares this struct.
   chunk: u32,
   chunks: u32,
-  _pad: u32,
+  elements: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -45,18 +50,23 @@ struct Params {
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
 
+// Bindings of the bias_chunks pass.
+@group(0) @binding(1) var<storage, read> bias_dy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> bias_partial: array<f32>;
+
 // Bindings of the sum_chunks pass.
 @group(0) @binding(1) var<storage, read> partial_in: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dw: array<f32>;
 
-// The output positions [lo, hi) along one axis whose input position out·stride − pad + tap lies in
-// [0, size).
+// The output positions along one axis whose input position out·stride − pad + tap lies in [0, size): the
+// first, and how many (consecutive) there are.
 fn outputs(tap: u32, stride: u32, pad: u32, size: u32, out_size: u32) -> vec2<u32> {
   let shift = i32(pad) - i32(tap);
-  let lo = select(0, (shift + i32(stride) - 1) / i32(stride), shift > 0);
+  let s = i32(stride);
+  let first = select(0, (shift + s - 1) / s, shift > 0);
   let last = i32(size) - 1 + shift;
-  let hi = select(0, min(last / i32(stride) + 1, i32(out_size)), last >= 0);
-  return vec2<u32>(u32(lo), u32(max(lo, hi)));
+  let end = select(0, min(last / s + 1, i32(out_size)), last >= 0);
+  return vec2<u32>(u32(first), u32(max(end - first, 0)));
 }
 
 // Element offsets of rows first .. first+3 of a row-major matrix with `stride` elements per row, clamped to
@@ -94,6 +104,38 @@ fn store(acc: mat4x4<f32>, chunk: u32, o0: u32, c0: u32, tap: u32) {
   }
 }
 
+// Offsets into two buffers walked by one flat loop over planes × rows × cols (nested loops cost SwiftShader
+// mask bookkeeping at every level): each step adds the column stride, and a row or plane end adds its skip
+// (u32 wrap-around makes "negative" skips work).
+struct Walk {
+  cols: u32,
+  rows: u32,
+  a_col: u32,
+  a_row: u32,
+  a_plane: u32,
+  b_col: u32,
+  b_row: u32,
+  b_plane: u32,
+}
+
+struct Cursor {
+  a: u32,
+  b: u32,
+  col: u32,
+  row: u32,
+}
+
+fn advance(c: Cursor, w: Walk) -> Cursor {
+  let row_end = c.col + 1u == w.cols;
+  let plane_end = row_end && c.row + 1u == w.rows;
+  return Cursor(
+    c.a + w.a_col + select(0u, w.a_row, row_end) + select(0u, w.a_plane, plane_end),
+    c.b + w.b_col + select(0u, w.b_row, row_end) + select(0u, w.b_plane, plane_end),
+    select(c.col + 1u, 0u, row_end),
+    select(c.row + select(0u, 1u, row_end), 0u, plane_end),
+  );
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let t = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
@@ -103,9 +145,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let cb = t % channel_blocks;
   let rest = t / channel_blocks;
   let ob = rest % out_blocks;
-  let rest2 = rest / out_blocks;
-  let tap = rest2 % taps;
-  let chunk = rest2 / taps;
+  let tap_chunk = rest / out_blocks;
+  let tap = tap_chunk % taps;
+  let chunk = tap_chunk / taps;
   if (chunk >= params.chunks) {
     return;
   }
@@ -131,29 +173,39 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let xb_rows = rows(c0 + 4u, params.in_channels, in_plane);
   let dya_rows = rows(o0, params.out_channels, out_plane);
   let dyb_rows = rows(o0 + 4u, params.out_channels, out_plane);
-  let n_end = min(params.batch, (chunk + 1u) * params.chunk);
+  // a walks the input (images × output rows × output columns whose input lies inside the image), b walks
+  // dy, in step.
+  let n_start = chunk * params.chunk;
+  let images = min(params.batch, n_start + params.chunk) - n_start;
+  let cols = rx.y;
+  let out_rows = ry.y;
+  let walk = Walk(
+    cols, out_rows,
+    stride_w, stride_h * in_w - cols * stride_w, image - out_rows * stride_h * in_w,
+    1u, out_w - cols, grad_image - out_rows * out_w,
+  );
+  var at = Cursor(
+    n_start * image + (ry.x * stride_h + iy0) * in_w + ix0 + rx.x * stride_w,
+    n_start * grad_image + ry.x * out_w + rx.x,
+    0u,
+    0u,
+  );
   var acc_aa = mat4x4<f32>();
   var acc_ab = mat4x4<f32>();
   var acc_ba = mat4x4<f32>();
   var acc_bb = mat4x4<f32>();
-  for (var n = chunk * params.chunk; n < n_end; n++) {
-    for (var y = ry.x; y < ry.y; y++) {
-      let x_row = n * image + (y * stride_h + iy0) * in_w + ix0;
-      let dy_row = n * grad_image + y * out_w;
-      for (var xo = rx.x; xo < rx.y; xo++) {
-        let x_at = x_row + xo * stride_w;
-        let ga = gather_dy(dya_rows, dy_row + xo);
-        let gb = gather_dy(dyb_rows, dy_row + xo);
-        let xa = gather_x(xa_rows, x_at);
-        acc_aa += outer(ga, xa);
-        acc_ba += outer(gb, xa);
-        if (CHANNEL_BLOCK == 8u) {
-          let xb = gather_x(xb_rows, x_at);
-          acc_ab += outer(ga, xb);
-          acc_bb += outer(gb, xb);
-        }
-      }
+  for (var s = images * out_rows * cols; s > 0u; s--) {
+    let ga = gather_dy(dya_rows, at.b);
+    let gb = gather_dy(dyb_rows, at.b);
+    let xa = gather_x(xa_rows, at.a);
+    acc_aa += outer(ga, xa);
+    acc_ba += outer(gb, xa);
+    if (CHANNEL_BLOCK == 8u) {
+      let xb = gather_x(xb_rows, at.a);
+      acc_ab += outer(ga, xb);
+      acc_bb += outer(gb, xb);
     }
+    at = advance(at, walk);
   }
   store(acc_aa, chunk, o0, c0, tap);
   store(acc_ba, chunk, o0 + 4u, c0, tap);
@@ -164,15 +216,36 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
+fn bias_chunks(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let t = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let o = t % params.out_channels;
+  let chunk = t / params.out_channels;
+  if (chunk >= params.chunks) {
+    return;
+  }
+  let pixels = params.out_h * params.out_w;
+  let n_start = chunk * params.chunk;
+  let images = min(params.batch, n_start + params.chunk) - n_start;
+  // One flat loop over (image, pixel): rows are images, a pixel run is contiguous.
+  let walk = Walk(pixels, images, 1u, (params.out_channels - 1u) * pixels, 0u, 0u, 0u, 0u);
+  var at = Cursor((n_start * params.out_channels + o) * pixels, 0u, 0u, 0u);
+  var total = 0.0;
+  for (var s = images * pixels; s > 0u; s--) {
+    total += bias_dy[at.a];
+    at = advance(at, walk);
+  }
+  bias_partial[chunk * params.out_channels + o] = total;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn sum_chunks(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let e = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
-  let size = params.out_channels * params.in_channels * params.kernel_h * params.kernel_w;
-  if (e >= size) {
+  if (e >= params.elements) {
     return;
   }
   var total = 0.0;
   for (var chunk = 0u; chunk < params.chunks; chunk++) {
-    total += partial_in[chunk * size + e];
+    total += partial_in[chunk * params.elements + e];
   }
   dw[e] = total;
 }

@@ -3,19 +3,23 @@
 //   summing only over taps (i, j) for which both divisions are exact and land inside the output.
 //
 // Layout: dy [N, O, OH, OW], w [O, C, KH, KW], dx [N, C, H, W], all row-major f32.
-// Work (barrier-free, for every adapter): one invocation owns BATCH_BLOCK (4 or 8) images × 8 input
-//   channels at one input pixel; per (o, i, j) it gathers BATCH_BLOCK gradient values and 8 weights and
-//   accumulates their outer product in mat4x4 registers (rows images, columns channels), as conv2d's main
-//   does. A stride > 1 visits only the taps congruent to iy + ph (mod sh), so no work is spent on taps that
-//   do not reach this pixel, and each dx element is written exactly once (no atomics).
+// Work (barrier-free, for every adapter): one invocation owns BATCH_BLOCK (4 or 8) images × CHANNEL_BLOCK
+//   (4 or 8) input channels at one input pixel; per (o, i, j) it gathers BATCH_BLOCK gradient values and
+//   CHANNEL_BLOCK weights and
+//   accumulates their outer product in mat4x4 registers (rows images, columns channels), with (o, i, j)
+//   as one flat loop (see Walk), as conv2d's main does. A stride > 1 visits only the taps congruent to
+//   iy + ph (mod sh), so no work is spent on taps that do not reach this pixel, and each dx element is
+//   written exactly once (no atomics).
 //   Invocations are ordered image block fastest, then pixel, then channel block.
-// Edges: taps whose output position falls outside [0, OH) × [0, OW) are skipped by the loop bounds; a
+// Edges: taps whose output position falls outside [0, OH) × [0, OW) are left out of the walk; a
 //   partial image or channel block re-reads the last image or channel and does not store the extra
 //   results; invocations past the work return.
-// Variants: one (the backward passes are not the bottleneck on GPUs; see docs/kernels.md).
+// Variants: CHANNEL_BLOCK 4 for inputs with at most 4 channels (an image), else 8. Barrier-free only; a
+//   shared-memory version for GPUs is not written yet.
 
 override WORKGROUP_SIZE: u32 = 64;
 override BATCH_BLOCK: u32 = 8u;
+override CHANNEL_BLOCK: u32 = 8u;
 
 struct Params {
   batch: u32,
@@ -31,9 +35,10 @@ struct Params {
   stride_w: u32,
   pad_h: u32,
   pad_w: u32,
+  // Used by the backward-filter passes only; every conv kernel shares this struct.
   chunk: u32,
   chunks: u32,
-  _pad: u32,
+  elements: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -41,14 +46,16 @@ struct Params {
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
-// The taps along one axis that reach input position `pos`: tap ≡ pos + pad (mod stride), with
-// output position (pos + pad − tap) / stride in [0, out_size). Returns [first, end) for a loop stepping by
-// `stride` (first ≥ end when there are none).
+// The taps along one axis that reach input position `pos`: tap < kernel, tap ≡ pos + pad (mod stride),
+// and output position (pos + pad − tap) / stride in [0, out_size). Returns the first and how many there
+// are, stepping by `stride`.
 fn taps(pos: u32, stride: u32, pad: u32, kernel: u32, out_size: u32) -> vec2<u32> {
   let reach = i32(pos + pad);
-  let lowest = max(reach - i32((out_size - 1u) * stride), 0);
-  let first = lowest + (reach - lowest) % i32(stride);
-  return vec2<u32>(u32(first), u32(clamp(reach + 1, first, i32(kernel))));
+  let s = i32(stride);
+  let lowest = max(reach - i32(out_size - 1u) * s, 0);
+  let first = lowest + (reach - lowest) % s;
+  let end = min(reach + 1, i32(kernel));
+  return vec2<u32>(u32(first), u32(max(end - first + s - 1, 0) / s));
 }
 
 // Element offsets of rows first .. first+3 of a row-major matrix with `stride` elements per row, clamped to
@@ -86,6 +93,38 @@ fn store(acc: mat4x4<f32>, n0: u32, c0: u32, p: u32) {
   }
 }
 
+// Offsets into two buffers walked by one flat loop over planes × rows × cols (nested loops cost SwiftShader
+// mask bookkeeping at every level): each step adds the column stride, and a row or plane end adds its skip
+// (u32 wrap-around makes "negative" skips work).
+struct Walk {
+  cols: u32,
+  rows: u32,
+  a_col: u32,
+  a_row: u32,
+  a_plane: u32,
+  b_col: u32,
+  b_row: u32,
+  b_plane: u32,
+}
+
+struct Cursor {
+  a: u32,
+  b: u32,
+  col: u32,
+  row: u32,
+}
+
+fn advance(c: Cursor, w: Walk) -> Cursor {
+  let row_end = c.col + 1u == w.cols;
+  let plane_end = row_end && c.row + 1u == w.rows;
+  return Cursor(
+    c.a + w.a_col + select(0u, w.a_row, row_end) + select(0u, w.a_plane, plane_end),
+    c.b + w.b_col + select(0u, w.b_row, row_end) + select(0u, w.b_plane, plane_end),
+    select(c.col + 1u, 0u, row_end),
+    select(c.row + select(0u, 1u, row_end), 0u, plane_end),
+  );
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let t = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
@@ -95,7 +134,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let rest = t / batch_blocks;
   let p = rest % pixels;
   let cb = rest / pixels;
-  if (cb * 8u >= params.in_channels) {
+  if (cb * CHANNEL_BLOCK >= params.in_channels) {
     return;
   }
   // Uniform reads hoisted: inside the loop each would be a load on SwiftShader.
@@ -112,7 +151,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let reach_y = iy + params.pad_h;
   let reach_x = ix + params.pad_w;
   let n0 = nb * BATCH_BLOCK;
-  let c0 = cb * 8u;
+  let c0 = cb * CHANNEL_BLOCK;
   let out_plane = params.out_h * out_w;
   let taps_per_channel = kernel_h * kernel_w;
   let dya_rows = rows(n0, params.batch, out_channels * out_plane);
@@ -120,33 +159,46 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let wa_rows = rows(c0, params.in_channels, taps_per_channel);
   let wb_rows = rows(c0 + 4u, params.in_channels, taps_per_channel);
   let filter_stride = params.in_channels * taps_per_channel;
+  // a walks dy (output channels × tap rows × tap columns), b the filter, in step: the next tap
+  // (j + sw, or i + sh) reads the output pixel one column (or row) earlier.
+  let cols = tj.y;
+  let tap_rows = ti.y;
+  let walk = Walk(
+    cols, tap_rows,
+    0xffffffffu, cols - out_w, out_plane + tap_rows * out_w,
+    stride_w, stride_h * kernel_w - cols * stride_w, filter_stride - tap_rows * stride_h * kernel_w,
+  );
+  var at = Cursor((reach_y - ti.x) / stride_h * out_w + (reach_x - tj.x) / stride_w, ti.x * kernel_w + tj.x, 0u, 0u);
   var acc_aa = mat4x4<f32>();
   var acc_ab = mat4x4<f32>();
   var acc_ba = mat4x4<f32>();
   var acc_bb = mat4x4<f32>();
-  for (var o = 0u; o < out_channels; o++) {
-    for (var i = ti.x; i < ti.y; i += stride_h) {
-      let dy_row = o * out_plane + ((reach_y - i) / stride_h) * out_w;
-      let w_row = o * filter_stride + i * kernel_w;
-      for (var j = tj.x; j < tj.y; j += stride_w) {
-        let dy_at = dy_row + (reach_x - j) / stride_w;
-        let wa = gather_w(wa_rows, w_row + j);
-        let wb = gather_w(wb_rows, w_row + j);
-        let ga = gather_dy(dya_rows, dy_at);
-        acc_aa += outer(ga, wa);
-        acc_ab += outer(ga, wb);
-        if (BATCH_BLOCK == 8u) {
-          let gb = gather_dy(dyb_rows, dy_at);
-          acc_ba += outer(gb, wa);
-          acc_bb += outer(gb, wb);
-        }
+  for (var s = out_channels * tap_rows * cols; s > 0u; s--) {
+    let wa = gather_w(wa_rows, at.b);
+    let ga = gather_dy(dya_rows, at.a);
+    acc_aa += outer(ga, wa);
+    var wb = vec4<f32>();
+    if (CHANNEL_BLOCK == 8u) {
+      wb = gather_w(wb_rows, at.b);
+      acc_ab += outer(ga, wb);
+    }
+    if (BATCH_BLOCK == 8u) {
+      let gb = gather_dy(dyb_rows, at.a);
+      acc_ba += outer(gb, wa);
+      if (CHANNEL_BLOCK == 8u) {
+        acc_bb += outer(gb, wb);
       }
     }
+    at = advance(at, walk);
   }
   store(acc_aa, n0, c0, p);
-  store(acc_ab, n0, c0 + 4u, p);
   if (BATCH_BLOCK == 8u) {
     store(acc_ba, n0 + 4u, c0, p);
-    store(acc_bb, n0 + 4u, c0 + 4u, p);
+  }
+  if (CHANNEL_BLOCK == 8u) {
+    store(acc_ab, n0, c0 + 4u, p);
+    if (BATCH_BLOCK == 8u) {
+      store(acc_bb, n0 + 4u, c0 + 4u, p);
+    }
   }
 }

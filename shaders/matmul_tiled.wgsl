@@ -4,7 +4,7 @@
 // Layout: row-major f32. op(A) is M×K: A is stored M×K, or K×M when params.transpose_a is 1. op(B) is K×N:
 //   B is stored K×N, or N×K when params.transpose_b is 1. out is M×N. Everything travels in params, so one
 //   pipeline serves every product: the transposes only steer the staging loads, a uniform branch that
-//   costs a GPU nothing (and SwiftShader compiles a barrier kernel slowly, ~1.5 s, so once is better).
+//   costs a GPU nothing (and SwiftShader takes seconds to compile a kernel with barriers: once is enough).
 // Work: a 16×16 workgroup computes a 64×64 output tile, each invocation a 4×4 register block (rows
 //   i0..i0+3 = tile rows 4·lid.y.., columns j0..j0+3 = tile columns 4·lid.x..). K advances 16 at a time:
 //   the workgroup stages a 64×16 slab of op(A) and a 16×64 slab of op(B) in workgroup memory as vec4s of
@@ -16,6 +16,7 @@
 // Variant: for GPUs, where workgroup memory and barriers are cheap and global loads are the cost. On
 //   SwiftShader each barrier is a coroutine switch; matmul_blocked.wgsl is the variant for it.
 
+// The workgroup is SIDE × SIDE (spelled out in @workgroup_size for the engine's limit check).
 const SIDE = 16u;
 const DEPTH = 16u;
 // Padding a slab row to 17 vec4s spreads one staging pass over all banks.
@@ -91,7 +92,7 @@ fn store_row(row: u32, j0: u32, cols: vec4<u32>, value: vec4<f32>) {
   if (j0 + 3u < n) { out[base + 3u] = v.w; }
 }
 
-@compute @workgroup_size(SIDE, SIDE)
+@compute @workgroup_size(16, 16)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let tile_i = wid.y * SIDE * 4u;
   let tile_j = wid.x * SIDE * 4u;
@@ -125,7 +126,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 
   let i0 = tile_i + 4u * lid.y;
   let j0 = tile_j + 4u * lid.x;
-  let cols = min(vec4(j0) + vec4(0u, 1u, 2u, 3u), vec4(max(params.n, 1u) - 1u));
+  let cols = min(vec4(j0) + vec4(0u, 1u, 2u, 3u), vec4(params.n - 1u));
   let c = transpose(acc);
   store_row(i0, j0, cols, c[0]);
   store_row(i0 + 1u, j0, cols, c[1]);

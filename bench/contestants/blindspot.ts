@@ -3,7 +3,7 @@
  * which submits the batched command encoder and awaits queue.onSubmittedWorkDone().
  */
 import { Engine } from '../../src/gpu/engine.ts';
-import { BlindspotOps } from './blindspotOps.ts';
+import { defaultMatmulVariant } from '../../src/tensor/ops/matmulTuning.ts';
 import { NotAvailableError, type BlindspotEnv, type Contestant, type LoadedContestant } from '../types.ts';
 
 /**
@@ -23,12 +23,14 @@ export function blindspotContestant(variant?: 'blocked' | 'tiled'): Contestant<B
         throw new NotAvailableError(`no WebGPU device: ${(error as Error).message}`);
       }
       const a = engine.adapter;
+      const defaultKernel = defaultMatmulVariant(engine);
       const timestamps = a.features.includes('timestamp-query');
       return {
-        env: { engine, ops: new BlindspotOps(), variant },
+        env: { engine, variant },
         notes: [
           `adapter: ${a.vendor} ${a.architecture} ${a.description}`.trim(),
           ...engine.notes,
+          ...(defaultKernel ? [`matmul variant by default: ${defaultKernel}${variant ? ` (forced here: ${variant})` : ''}`] : []),
           timestamps
             ? 'adapter offers timestamp-query, but the engine has no per-kernel profiling hook yet: whole-batch wall time'
             : 'no timestamp-query on this adapter: whole-batch wall time',
@@ -49,3 +51,4 @@ export function blindspotContestant(variant?: 'blocked' | 'tiled'): Contestant<B
     },
   };
 }
+

@@ -22,8 +22,11 @@ export const CONTESTANTS: Contestant[] = [
 
 /** Run when no --contestants are given. */
 export const DEFAULT_CONTESTANTS = ['blindspot', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu', 'gpujs', 'gpujs-webgpu'];
-/** Run by --quick: the peers the aims name, plus wasm as the CPU yardstick and gpu.js for matmul. */
-export const QUICK_CONTESTANTS = ['blindspot', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'gpujs'];
+/**
+ * Run by --quick: the peers the aims name, plus wasm as the CPU yardstick. (gpu.js needs ~30 s per
+ * 1024² product on SwiftShader, tfjs-cpu as long per convolution: full runs only.)
+ */
+export const QUICK_CONTESTANTS = ['blindspot', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm'];
 
 export function contestantById(id: string): Contestant | undefined {
   return CONTESTANTS.find((c) => c.id === id);

@@ -10,8 +10,9 @@
  *   queue.onSubmittedWorkDone() (what engine.sync() does for blindspot); webgl waits on a WebGL fence
  *   (tfjs's own createAndWaitForFence); wasm and cpu run synchronously inside each op. The GPU ones reach
  *   into tfjs internals (stable across 4.x).
- * - wasm uses as many threads as the machine has cores when the page is cross-origin isolated (tfjs's
- *   default is half of them, which is one here) and SIMD.
+ * - wasm asks for as many threads as the machine has cores when the page is cross-origin isolated (tfjs
+ *   defaults to half of them). Its emscripten thread pool is sized hardwareConcurrency/2, though, so on a
+ *   2-core machine it still runs one thread (the notes show the count it got).
  */
 import { NotAvailableError, type Contestant, type LoadedContestant, type TfjsEnv } from '../types.ts';
 

@@ -6,6 +6,7 @@
  * Layouts: blindspot takes NCHW activations and OIHW filters (the canonical layouts of the inputs and
  * outputs); tfjs is given NHWC and HWIO, its native layouts, converted outside the timed region.
  */
+import { conv2d } from '../../src/tensor/ops/conv.ts';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
 import { hwioToOihw, nchwToNhwc, nhwcToNchw, oihwToHwio, uniform } from '../data.ts';
 import type { TensorSet, Workload } from '../types.ts';
@@ -62,7 +63,6 @@ export function convForward(s: ConvShape): Workload {
     inputs: (seed) => inputs(s, seed, false),
     implementations: {
       async blindspot(env, data) {
-        const conv2d = await env.ops.get('conv2d');
         const options = { padding: s.pad, stride: 1, ...(env.variant ? { kernel: env.variant } : {}) };
         return blindspotFunction(env.engine, data, (t) => ({ y: conv2d(t.x, t.w, options) }));
       },
@@ -92,7 +92,6 @@ export function convGrad(s: ConvShape): Workload {
     inputs: (seed) => inputs(s, seed, true),
     implementations: {
       async blindspot(env, data) {
-        const conv2d = await env.ops.get('conv2d');
         const options = { padding: s.pad, stride: 1, ...(env.variant ? { kernel: env.variant } : {}) };
         return blindspotFunction(env.engine, data, (t) => {
           // The seed must be a tensor the tape may free: a view of dy shares its buffer and leaves dy intact.

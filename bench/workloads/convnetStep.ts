@@ -7,6 +7,10 @@
  * (y, x, c) instead of (c, y, x), so the first dense layer's rows are permuted to match (a free,
  * one-time permutation instead of a transpose per step), and permuted back when the gate reads them.
  */
+import { conv2d } from '../../src/tensor/ops/conv.ts';
+import { matmul } from '../../src/tensor/ops/matmul.ts';
+import { maxPool2d } from '../../src/tensor/ops/pool.ts';
+import { softmaxCrossEntropy } from '../../src/tensor/ops/softmax.ts';
 import { glorot, hwioToOihw, labels, oihwToHwio, oneHot, transpose, uniform } from '../data.ts';
 import { rejectVariant } from './common.ts';
 import type { TensorData, TensorSet, Workload } from '../types.ts';
@@ -67,19 +71,18 @@ export const CONVNET_STEP: Workload = {
     async blindspot(env, data) {
       rejectVariant(env);
       const { x, labels: y, ...params } = data;
-      const ops = await env.ops.many('conv2d', 'maxPool2d', 'matmul', 'softmaxCrossEntropy');
       return blindspotTrainingStep(
         env,
         params,
         { x, y },
         (p, b) => {
-          let h = ops.conv2d(b.x, p['layer0.weight'], { padding: 0, bias: p['layer0.bias'], activation: 'relu' });
-          h = ops.maxPool2d(h, { size: 2 });
-          h = ops.conv2d(h, p['layer2.weight'], { padding: 0, bias: p['layer2.bias'], activation: 'relu' });
-          h = ops.maxPool2d(h, { size: 2 });
-          h = ops.matmul(h.reshape([BATCH, 512]), p['layer4.weight'], { bias: p['layer4.bias'], activation: 'relu' });
-          h = ops.matmul(h, p['layer5.weight'], { bias: p['layer5.bias'] });
-          return ops.softmaxCrossEntropy(h, b.y, { reduction: 'mean' });
+          let h = conv2d(b.x, p['layer0.weight'], { padding: 0, bias: p['layer0.bias'], activation: 'relu' });
+          h = maxPool2d(h, { size: 2 });
+          h = conv2d(h, p['layer2.weight'], { padding: 0, bias: p['layer2.bias'], activation: 'relu' });
+          h = maxPool2d(h, { size: 2 });
+          h = matmul(h.reshape([BATCH, 512]), p['layer4.weight'], { bias: p['layer4.bias'], activation: 'relu' });
+          h = matmul(h, p['layer5.weight'], { bias: p['layer5.bias'] });
+          return softmaxCrossEntropy(h, b.y, { reduction: 'mean' });
         },
         HYPER,
       );

@@ -2,11 +2,12 @@
  * The registry of workloads, in suite order. Adding one: write bench/workloads/<name>.ts exporting a
  * Workload (see ../types.ts) and list it here.
  *
- * Not here yet: the whole attack (src/attack/ does not exist yet; it will time minimizeLbfgsbBatched
- * driving the input-gradient batch to adversarial examples for a fixed set of images and targets).
+ * Not here yet: the whole attack with its c search (src/attack/attack.ts); attack-lbfgsb times its inner
+ * optimization at one c, which is what every c trial repeats.
  */
 import type { Workload } from '../types.ts';
 import { CONV_WORKLOADS } from './conv.ts';
+import { ATTACK_SOLVE } from './attackSolve.ts';
 import { CONVNET_STEP } from './convnetStep.ts';
 import { INPUT_GRAD } from './inputGrad.ts';
 import { MATMUL_WORKLOADS } from './matmul.ts';
@@ -20,6 +21,7 @@ export const WORKLOADS: Workload[] = [
   MLP_STEP,
   CONVNET_STEP,
   INPUT_GRAD,
+  ATTACK_SOLVE,
 ];
 
 export function workloadById(id: string): Workload | undefined {

@@ -3,6 +3,7 @@
  * prediction against a target label with respect to the image, d CE(f(x), target) / dx. Summed over
  * images, so each row of the result is that image's own gradient.
  */
+import { softmaxCrossEntropy } from '../../src/tensor/ops/softmax.ts';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
 import { labels, oneHot, uniform } from '../data.ts';
 import type { Workload } from '../types.ts';
@@ -33,11 +34,10 @@ export const INPUT_GRAD: Workload = {
   implementations: {
     async blindspot(env, data) {
       rejectVariant(env);
-      const { matmul, softmaxCrossEntropy } = await env.ops.many('matmul', 'softmaxCrossEntropy');
       return blindspotFunction(env.engine, data, (t) => {
         const { value, grads } = valueAndGrads(
           env.engine,
-          () => softmaxCrossEntropy(blindspotMlpLogits({ matmul }, t, t.x), t.targets, { reduction: 'sum' }),
+          () => softmaxCrossEntropy(blindspotMlpLogits(t, t.x), t.targets, { reduction: 'sum' }),
           [t.x],
         );
         return { loss: value, dx: grads[0] };

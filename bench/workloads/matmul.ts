@@ -3,6 +3,7 @@
  * and the products of an FC100-100-10 training step at batch 128 (forward, the weight gradient Xᵀ·dY and
  * the input gradient dY·Wᵀ, which is also the attack's inner product).
  */
+import { matmul } from '../../src/tensor/ops/matmul.ts';
 import { uniform } from '../data.ts';
 import type { GpujsEnv, GpujsKernel, Instance, TensorSet, Workload } from '../types.ts';
 import { blindspotFunction, tfjsFunction } from './common.ts';
@@ -40,7 +41,6 @@ export function matmulWorkload(shape: MatmulShape): Workload {
     inputs: (seed) => ({ a: uniform(seed, `${shape.id}.a`, aShape), b: uniform(seed, `${shape.id}.b`, bShape) }),
     implementations: {
       async blindspot(env, inputs) {
-        const matmul = await env.ops.get('matmul');
         const options = { transposeA, transposeB, ...(env.variant ? { variant: env.variant } : {}) };
         return blindspotFunction(env.engine, inputs, (t) => ({ c: matmul(t.a, t.b, options) }));
       },

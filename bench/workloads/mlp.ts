@@ -4,7 +4,7 @@
  * Shared by the training-step and the input-gradient workloads.
  */
 import type { Tensor as BsTensor } from '../../src/tensor/tensor.ts';
-import type { PendingOps } from '../contestants/blindspotOps.ts';
+import { matmul } from '../../src/tensor/ops/matmul.ts';
 import { glorot } from '../data.ts';
 import type { TensorSet, TfjsEnv } from '../types.ts';
 
@@ -28,10 +28,10 @@ export function mlpParameters(seed: number): TensorSet {
 }
 
 /** Logits with blindspot's fused matmul + bias + activation (as src/nn/model.ts builds them). */
-export function blindspotMlpLogits(ops: Pick<PendingOps, 'matmul'>, p: Record<string, BsTensor>, x: BsTensor): BsTensor {
+export function blindspotMlpLogits(p: Record<string, BsTensor>, x: BsTensor): BsTensor {
   let h = x;
   for (let i = 0; i < 3; i++) {
-    h = ops.matmul(h, p[`layer${i}.weight`], { bias: p[`layer${i}.bias`], activation: i < 2 ? 'sigmoid' : 'none' });
+    h = matmul(h, p[`layer${i}.weight`], { bias: p[`layer${i}.bias`], activation: i < 2 ? 'sigmoid' : 'none' });
   }
   return h;
 }

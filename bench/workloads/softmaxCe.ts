@@ -3,6 +3,7 @@
  * (batch 128, 10 classes). Tiny: it measures dispatch and synchronization overhead as much as arithmetic,
  * which is exactly what it costs inside a training step.
  */
+import { softmaxCrossEntropy } from '../../src/tensor/ops/softmax.ts';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
 import { labels, oneHot, uniform } from '../data.ts';
 import type { Workload } from '../types.ts';
@@ -29,7 +30,6 @@ export const SOFTMAX_CE: Workload = {
   implementations: {
     async blindspot(env, data) {
       rejectVariant(env);
-      const softmaxCrossEntropy = await env.ops.get('softmaxCrossEntropy');
       return blindspotFunction(env.engine, data, (t) => {
         const { value, grads } = valueAndGrads(
           env.engine,

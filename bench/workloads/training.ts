@@ -4,15 +4,16 @@
  * it and every parameter's update (after − before). Later steps keep training the same batch; timing does
  * not care.
  *
- * Update rule for both: v ← μ·v + g; p ← p − lr·v (no weight decay), which is tf.train.momentum's rule.
+ * Update rule for both: v ← μ·v + g; p ← p − lr·v (no weight decay): tf.train.momentum's rule, and
+ * blindspot's fused sgdMomentumUpdate (one dispatch per parameter, as src/nn/train.ts uses it).
  */
 import { noGrad, valueAndGrads } from '../../src/autograd/tape.ts';
-import { keep, tidy } from '../../src/tensor/context.ts';
-import { add, mul, sub } from '../../src/tensor/ops/binary.ts';
-import { fill, scalar } from '../../src/tensor/ops/fill.ts';
+import { tidy } from '../../src/tensor/context.ts';
+import { fill } from '../../src/tensor/ops/fill.ts';
+import { sgdMomentumUpdate } from '../../src/tensor/ops/optimizerUpdates.ts';
 import type { Tensor as BsTensor } from '../../src/tensor/tensor.ts';
 import { difference } from '../data.ts';
-import { NotAvailableError, type BlindspotEnv, type Instance, type TensorData, type TensorSet, type TfjsEnv } from '../types.ts';
+import type { BlindspotEnv, Instance, TensorData, TensorSet, TfjsEnv } from '../types.ts';
 import { fromBlindspot, fromTfjs, toBlindspot, toTfjs } from './common.ts';
 
 type Tf = TfjsEnv['tf'];
@@ -31,15 +32,6 @@ export async function blindspotTrainingStep(
   hyper: Hyper,
 ): Promise<Instance> {
   const { engine } = env;
-  let fused: Awaited<ReturnType<BlindspotEnv['ops']['get']>> | null = null;
-  let note: string | undefined;
-  try {
-    fused = await env.ops.get('sgdMomentumUpdate');
-  } catch (error) {
-    if (!(error instanceof NotAvailableError)) throw error;
-    note = `${error.message}: the update uses generic mul/add/sub ops (3 dispatches per parameter)`;
-  }
-  const update = fused as null | ((p: BsTensor, g: BsTensor, v: BsTensor, o: object) => void);
   const names = Object.keys(params);
   const p: Record<string, BsTensor> = {};
   const v: Record<string, BsTensor> = {};
@@ -56,24 +48,14 @@ export async function blindspotTrainingStep(
       const list = names.map((n) => p[n]);
       const { value, grads } = valueAndGrads(engine, () => loss(p, b), list);
       noGrad(engine, () => {
-        names.forEach((name, k) => {
-          if (update) {
-            update(p[name], grads[k], v[name], { lr: hyper.lr, momentum: hyper.momentum, weightDecay: 0 });
-            return;
-          }
-          const velocity = keep(add(mul(v[name], scalar(engine, hyper.momentum)), grads[k]));
-          const next = keep(sub(p[name], mul(velocity, scalar(engine, hyper.lr))));
-          v[name].dispose();
-          p[name].dispose();
-          v[name] = velocity;
-          p[name] = next;
-        });
+        names.forEach((name, k) =>
+          sgdMomentumUpdate(p[name], grads[k], v[name], { lr: hyper.lr, momentum: hyper.momentum, weightDecay: 0 }),
+        );
       });
       return value;
     });
 
   return {
-    note,
     run() {
       lastLoss?.dispose();
       lastLoss = step();

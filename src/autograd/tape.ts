@@ -11,8 +11,9 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { add } from '../tensor/ops/binary.ts';
 import { fillLike } from '../tensor/ops/fill.ts';
 
-/** Given the gradient of the op's output, the gradient of each input (null where none is needed). */
-export type BackwardRule = (outputGradient: Tensor) => (Tensor | null)[];
+import type { BackwardRule } from './record.ts';
+
+export { record, needsGradient, type BackwardRule } from './record.ts';
 
 interface TapeRecord {
   op: string;
@@ -30,25 +31,6 @@ export class Tape {
   constructor(watched: Tensor[]) {
     for (const tensor of watched) this.tracked.add(tensor.id);
   }
-}
-
-/**
- * Record an op on the active tape of `output`'s engine (a no-op when no tape is recording or no input
- * needs a gradient). Returns `output` so ops can `return record(...)`.
- */
-export function record(op: string, inputs: Tensor[], output: Tensor, backward: BackwardRule): Tensor {
-  const tape = contextOf(output.engine).tape;
-  if (!tape || tape.paused) return output;
-  if (!inputs.some((input) => tape.tracked.has(input.id))) return output;
-  tape.tracked.add(output.id);
-  tape.records.push({ op, inputs, output, backward });
-  return output;
-}
-
-/** Whether `tensor` is on the active tape's path from a watched tensor (for ops that skip work). */
-export function needsGradient(tensor: Tensor): boolean {
-  const tape = contextOf(tensor.engine).tape;
-  return Boolean(tape && !tape.paused && tape.tracked.has(tensor.id));
 }
 
 /** Run `fn` with recording off (evaluation, optimizer updates). */

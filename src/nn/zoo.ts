@@ -71,7 +71,7 @@ function fc(name: string, hidden: number[], lambdas: number[], description: stri
 }
 
 const linearTraining: TrainingDefaults = { epochs: 15, batch: 128, learningRate: 0.5, momentum: 0.9 };
-const sigmoidTraining: TrainingDefaults = { epochs: 30, batch: 128, learningRate: 0.5, momentum: 0.9 };
+const sigmoidTraining: TrainingDefaults = { epochs: 30, batch: 128, learningRate: 0.1, momentum: 0.9 };
 
 /** Every model of the zoo, in the order of the paper's tables. */
 export const ZOO: readonly ModelSpec[] = [

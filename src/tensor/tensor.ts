@@ -5,6 +5,7 @@
  */
 import type { Engine } from '../gpu/engine.ts';
 import { contextOf } from './context.ts';
+import { record } from '../autograd/record.ts';
 
 /** A shape: non-negative integer extents, outermost first (row-major). */
 export type Shape = readonly number[];
@@ -59,11 +60,12 @@ export class Tensor {
     return { buffer: this.buffer, size: Math.max(4, this.size * 4) };
   }
 
-  /** A view with another shape of the same size, sharing this tensor's storage. */
+  /** A view with another shape of the same size, sharing this tensor's storage (differentiable). */
   reshape(shape: Shape): Tensor {
     const resolved = resolveShape(shape, this.size, 'reshape', this.shape);
     if (!this.storage) throw new Error(`reshape: tensor #${this.id} was disposed`);
-    return new Tensor(this.engine, resolved, this.storage);
+    const view = new Tensor(this.engine, resolved, this.storage);
+    return record('reshape', [this], view, (dy) => [dy.reshape(this.shape)]);
   }
 
   /** Read the values back (waits for all work encoded before the call). */

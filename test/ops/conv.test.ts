@@ -31,6 +31,8 @@ const cases: ConvCase[] = [
   { x: [2, 3, 6, 8], w: [4, 3, 2, 5], stride: [2, 1], padding: [2, 0], bias: true },
   { x: [9, 11, 6, 5], w: [10, 11, 3, 3], padding: [1, 1], bias: true, relu: true },
   { x: [2, 2, 5, 6], w: [3, 2, 4, 4], stride: [3, 2], padding: [2, 1] },
+  // The filter gradient splits 17 images into chunks of 2 (the last one short) for 576 blocks × taps.
+  { x: [17, 64, 3, 3], w: [64, 64, 3, 3], padding: [1, 1] },
   { x: [4, 1, 28, 28], w: [32, 1, 5, 5], padding: [2, 2], bias: true, relu: true },
   { x: [1, 32, 14, 14], w: [64, 32, 5, 5], padding: [2, 2], bias: true, relu: true },
 ];

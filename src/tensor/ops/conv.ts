@@ -5,10 +5,10 @@
  * layouts directly: there is no im2col buffer.
  */
 import { needsGradient, record } from '../../autograd/tape.ts';
+import type { Engine } from '../../gpu/engine.ts';
 import { constantScalar } from '../constants.ts';
 import { Tensor } from '../tensor.ts';
 import { launchActivationGrad } from './matmulKernels.ts';
-import { sum } from './reduce.ts';
 
 /** The forward kernels: barrier-free register blocks (CPU adapters) or workgroup-memory tiles (GPUs). */
 export type ConvVariant = 'blocked' | 'tiled';
@@ -27,8 +27,9 @@ export interface Conv2dOptions {
   variant?: ConvVariant;
 }
 
-/** Every extent of one convolution. */
+/** Every extent of one convolution, and the engine it runs on. */
 interface Geometry {
+  engine: Engine;
   n: number;
   c: number;
   h: number;
@@ -45,15 +46,12 @@ interface Geometry {
 }
 
 const WORKGROUP_SIZE = 64;
-/** Output (forward) or input (backward) channels per invocation of the blocked kernels. */
-const CHANNEL_BLOCK = 8;
+/** Output channels per invocation of the blocked kernels. */
+const OUT_CHANNEL_BLOCK = 8;
 /** Output tile edge of the tiled kernel (64 rows × 64 channels per workgroup). */
 const TILE = 64;
-/**
- * Invocations the backward-filter pass aims for: it splits the batch into chunks until blocks × taps ×
- * chunks reaches this, so a large batch keeps a GPU busy while SwiftShader sums few partials.
- */
-const FILTER_INVOCATIONS = 8192;
+/** Invocations the filter- and bias-gradient passes aim for when they split the batch into chunks. */
+const CHUNKED_INVOCATIONS = 8192;
 
 /**
  * A per-dimension spatial option as [vertical, horizontal], checked to be integers ≥ `min`; shared by
@@ -87,19 +85,21 @@ function geometry(x: Tensor, w: Tensor, options: Conv2dOptions): Geometry {
   }
   const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
   const ow = Math.floor((wd + 2 * pw - kw) / sw) + 1;
-  return { n, c, h, w: wd, o, kh, kw, sh, sw, ph, pw, oh, ow };
+  return { engine: x.engine, n, c, h, w: wd, o, kh, kw, sh, sw, ph, pw, oh, ow };
 }
 
 /** The uniform struct shared by the conv kernels (see their Params). */
-function uniforms(g: Geometry, chunk = 0, chunks = 0): Uint32Array {
-  return new Uint32Array([g.n, g.c, g.o, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, chunk, chunks, 0]);
+function uniforms(g: Geometry, chunk = 0, chunks = 0, elements = 0): Uint32Array {
+  return new Uint32Array([g.n, g.c, g.o, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, chunk, chunks, elements]);
 }
 
 /** Images per invocation of the blocked kernels: 8 halves the gathers per FMA, 4 wastes less on tiny batches. */
 const batchBlock = (g: Geometry): number => (g.n > 4 ? 8 : 4);
+/** Input channels per invocation of the backward kernels: 4 for an image's few channels, else 8. */
+const inputChannelBlock = (g: Geometry): number => (g.c > 4 ? 8 : 4);
 
 function launchForward(variant: ConvVariant, x: Tensor, w: Tensor, g: Geometry, bias: Tensor | undefined, relu: boolean): Tensor {
-  const engine = x.engine;
+  const { engine } = g;
   const out = Tensor.empty(engine, [g.n, g.o, g.oh, g.ow]);
   const constants = { RELU: relu ? 1 : 0, HAS_BIAS: bias ? 1 : 0 };
   const bindings = [x.binding, w.binding, (bias ?? constantScalar(engine, 0)).binding, out.binding];
@@ -115,45 +115,82 @@ function launchForward(variant: ConvVariant, x: Tensor, w: Tensor, g: Geometry, 
     engine.dispatch(engine.kernel('conv2d', { ...constants, WORKGROUP_SIZE, BATCH_BLOCK: block }), {
       uniforms: uniforms(g),
       bindings,
-      workgroups: engine.grid(Math.ceil(g.n / block) * g.oh * g.ow * Math.ceil(g.o / CHANNEL_BLOCK), WORKGROUP_SIZE),
+      workgroups: engine.grid(Math.ceil(g.n / block) * g.oh * g.ow * Math.ceil(g.o / OUT_CHANNEL_BLOCK), WORKGROUP_SIZE),
     });
   }
   return out;
 }
 
 function launchBackwardInput(dy: Tensor, w: Tensor, g: Geometry): Tensor {
-  const engine = dy.engine;
+  const { engine } = g;
   const dx = Tensor.empty(engine, [g.n, g.c, g.h, g.w]);
   const block = batchBlock(g);
-  engine.dispatch(engine.kernel('conv2d_backward_input', { WORKGROUP_SIZE, BATCH_BLOCK: block }), {
+  const channelBlock = inputChannelBlock(g);
+  engine.dispatch(engine.kernel('conv2d_backward_input', { WORKGROUP_SIZE, BATCH_BLOCK: block, CHANNEL_BLOCK: channelBlock }), {
     uniforms: uniforms(g),
     bindings: [dy.binding, w.binding, dx.binding],
-    workgroups: engine.grid(Math.ceil(g.n / block) * g.h * g.w * Math.ceil(g.c / CHANNEL_BLOCK), WORKGROUP_SIZE),
+    workgroups: engine.grid(Math.ceil(g.n / block) * g.h * g.w * Math.ceil(g.c / channelBlock), WORKGROUP_SIZE),
   });
   return dx;
 }
 
+/**
+ * Split the batch into chunks of whole images so that `work` invocations per chunk reach about
+ * CHUNKED_INVOCATIONS in all: a large batch then keeps a GPU busy, while SwiftShader sums few partials.
+ */
+function chunking(g: Geometry, work: number): { imagesPerChunk: number; chunks: number } {
+  const imagesPerChunk = Math.ceil(g.n / Math.min(g.n, Math.ceil(CHUNKED_INVOCATIONS / work)));
+  return { imagesPerChunk, chunks: Math.ceil(g.n / imagesPerChunk) };
+}
+
+/**
+ * Run a backward-filter pass that writes one partial sum per chunk of images, then add the chunks up into
+ * a tensor of `shape` (a single chunk writes there directly).
+ */
+function reduceOverChunks(
+  g: Geometry,
+  work: number,
+  shape: number[],
+  pass: (params: Uint32Array, partial: Tensor, chunks: number) => void,
+): Tensor {
+  const { engine } = g;
+  const out = Tensor.empty(engine, shape);
+  const { imagesPerChunk, chunks } = chunking(g, work);
+  const params = uniforms(g, imagesPerChunk, chunks, out.size);
+  const partial = chunks === 1 ? out : Tensor.empty(engine, [chunks, out.size]);
+  pass(params, partial, chunks);
+  if (partial !== out) {
+    engine.dispatch(engine.kernel('conv2d_backward_filter#sum_chunks', { WORKGROUP_SIZE }), {
+      uniforms: params,
+      bindings: [partial.binding, out.binding],
+      workgroups: engine.grid(out.size, WORKGROUP_SIZE),
+    });
+    partial.dispose();
+  }
+  return out;
+}
+
 function launchBackwardFilter(x: Tensor, dy: Tensor, g: Geometry): Tensor {
-  const engine = x.engine;
-  const dw = Tensor.empty(engine, [g.o, g.c, g.kh, g.kw]);
-  const channelBlock = g.c > 4 ? 8 : 4;
-  const blocks = Math.ceil(g.c / channelBlock) * Math.ceil(g.o / CHANNEL_BLOCK) * g.kh * g.kw;
-  const imagesPerChunk = Math.ceil(g.n / Math.min(g.n, Math.ceil(FILTER_INVOCATIONS / blocks)));
-  const chunks = Math.ceil(g.n / imagesPerChunk);
-  const partial = Tensor.empty(engine, [chunks, dw.size]);
-  const params = uniforms(g, imagesPerChunk, chunks);
-  engine.dispatch(engine.kernel('conv2d_backward_filter', { WORKGROUP_SIZE, CHANNEL_BLOCK: channelBlock }), {
-    uniforms: params,
-    bindings: [x.binding, dy.binding, partial.binding],
-    workgroups: engine.grid(blocks * chunks, WORKGROUP_SIZE),
+  const channelBlock = inputChannelBlock(g);
+  const blocks = Math.ceil(g.c / channelBlock) * Math.ceil(g.o / OUT_CHANNEL_BLOCK) * g.kh * g.kw;
+  return reduceOverChunks(g, blocks, [g.o, g.c, g.kh, g.kw], (params, partial, chunks) => {
+    g.engine.dispatch(g.engine.kernel('conv2d_backward_filter', { WORKGROUP_SIZE, CHANNEL_BLOCK: channelBlock }), {
+      uniforms: params,
+      bindings: [x.binding, dy.binding, partial.binding],
+      workgroups: g.engine.grid(blocks * chunks, WORKGROUP_SIZE),
+    });
   });
-  engine.dispatch(engine.kernel('conv2d_backward_filter#sum_chunks', { WORKGROUP_SIZE }), {
-    uniforms: params,
-    bindings: [partial.binding, dw.binding],
-    workgroups: engine.grid(dw.size, WORKGROUP_SIZE),
+}
+
+/** d bias[o] = Σ_{n,y,x} dy[n, o, y, x], barrier-free (the generic reduction's barriers are slow on SwiftShader). */
+function launchBiasGradient(dy: Tensor, g: Geometry): Tensor {
+  return reduceOverChunks(g, g.o, [g.o], (params, partial, chunks) => {
+    g.engine.dispatch(g.engine.kernel('conv2d_backward_filter#bias_chunks', { WORKGROUP_SIZE }), {
+      uniforms: params,
+      bindings: [dy.binding, partial.binding],
+      workgroups: g.engine.grid(g.o * chunks, WORKGROUP_SIZE),
+    });
   });
-  partial.dispose();
-  return dw;
 }
 
 /**
@@ -164,12 +201,12 @@ function launchBackwardFilter(x: Tensor, dy: Tensor, g: Geometry): Tensor {
  */
 export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tensor {
   const g = geometry(x, w, options);
-  const { bias } = options;
-  const relu = (options.activation ?? 'none') === 'relu';
-  if (!['none', 'relu'].includes(options.activation ?? 'none')) {
-    throw new Error(`conv2d: unknown activation '${options.activation}' (use none or relu)`);
+  const { bias, activation = 'none', variant = x.engine.adapter.isSwiftShader ? 'blocked' : 'tiled' } = options;
+  if (activation !== 'none' && activation !== 'relu') {
+    throw new Error(`conv2d: unknown activation '${activation}' (use none or relu)`);
   }
-  const variant = options.variant ?? (x.engine.adapter.isSwiftShader ? 'blocked' : 'tiled');
+  if (variant !== 'blocked' && variant !== 'tiled') throw new Error(`conv2d: unknown variant '${variant}' (use blocked or tiled)`);
+  const relu = activation === 'relu';
   const out = launchForward(variant, x, w, g, bias, relu);
   const inputs = bias ? [x, w, bias] : [x, w];
   // Decided now, while the tape still says which inputs lead back to a watched tensor.
@@ -177,18 +214,8 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tenso
   return record('conv2d', inputs, out, (dy) => {
     const dz = relu ? launchActivationGrad('relu', dy, out) : dy;
     const gradients = [needX ? launchBackwardInput(dz, w, g) : null, needW ? launchBackwardFilter(x, dz, g) : null];
-    if (bias) gradients.push(needBias ? biasGradient(dz, g) : null);
+    if (bias) gradients.push(needBias ? launchBiasGradient(dz, g) : null);
     if (dz !== dy) dz.dispose();
     return gradients;
   });
-}
-
-/** d bias[o] = Σ_{n,y,x} dz[n, o, y, x]. */
-function biasGradient(dz: Tensor, g: Geometry): Tensor {
-  const rows = dz.reshape([g.n, g.o, g.oh * g.ow]);
-  const perImage = sum(rows, 2);
-  rows.dispose();
-  const total = sum(perImage, 0);
-  perImage.dispose();
-  return total;
 }

@@ -19,7 +19,7 @@ const ACTIVATIONS: Record<Activation, number> = { none: 0, relu: 1, sigmoid: 2, 
 
 /** Output rows and columns per invocation of the blocked kernel (its register block is 4×4). */
 const BLOCK = 4;
-/** Workgroup shape of the blocked kernel (invocations along columns × rows); measured on SwiftShader. */
+/** Workgroup of the blocked kernel (invocations along columns × rows); on SwiftShader every shape measured alike. */
 const BLOCKED_WORKGROUP = { WG_X: 8, WG_Y: 8 };
 /** Output rows and columns per workgroup of the tiled kernel (16×16 invocations of 4×4 each). */
 const TILE = 64;
