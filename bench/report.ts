@@ -150,7 +150,10 @@ function markdownTable(rows: string[][]): string {
 // ------------------------------------------------------------------ Markdown
 
 function whereTitle(run: SuiteResult): string {
-  return run.where === 'browser' ? `Browser (${run.runtime})` : `Node (${run.runtime})`;
+  if (run.where === 'node') return run.runtime;
+  // The user agent is long; its browser/version token says what matters.
+  const browser = /(HeadlessChrome|Chrome|Firefox|Edg|Safari)\/[\d.]+/.exec(run.runtime)?.[0];
+  return `Browser${browser ? ` (${browser})` : ''}`;
 }
 
 function limitLines(run: SuiteResult, machine: MachineInfo): string[] {
@@ -193,6 +196,8 @@ export function runMarkdown(run: SuiteResult, machine: MachineInfo): string {
   const issues = problems(run);
   return [
     `## ${whereTitle(run)}`,
+    '',
+    `Runtime: ${run.runtime}.`,
     '',
     `Adapter: ${runAdapter(run)}. ${run.crossOriginIsolated === undefined ? '' : `Cross-origin isolated: ${run.crossOriginIsolated ? 'yes' : 'no'}. `}` +
       `Options: ${run.options.quick ? 'quick, ' : ''}up to ${run.options.reps} repetitions or ${run.options.budgetMs / 1000} s per cell, seed ${run.options.seed}. ` +

@@ -216,9 +216,12 @@ async function runNode(request, timeoutMs) {
     child.stderr.on('data', (chunk) => {
       const text = chunk.toString();
       stderr += text;
-      // Dawn and Vulkan print harmless warnings on stderr; show the rest.
+      // Dawn and Vulkan print harmless warnings on stderr (probing Mesa's lavapipe, which Dawn rejects,
+      // before SwiftShader); show the rest.
       for (const line of text.split('\n')) {
-        if (line.trim() && !/XDG_RUNTIME_DIR|ArrayDynamicIndexing|^\s*$/.test(line)) console.log(`[node] ${line}`);
+        if (line.trim() && !/XDG_RUNTIME_DIR|ArrayDynamicIndexing|While initializing adapter|InitializeImpl|PhysicalDeviceVk/.test(line)) {
+          console.log(`[node] ${line}`);
+        }
       }
     });
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);

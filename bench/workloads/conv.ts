@@ -63,7 +63,7 @@ export function convForward(s: ConvShape): Workload {
     inputs: (seed) => inputs(s, seed, false),
     implementations: {
       async blindspot(env, data) {
-        const options = { padding: s.pad, stride: 1, ...(env.variant ? { kernel: env.variant } : {}) };
+        const options = { padding: s.pad, stride: 1, ...(env.variant ? { variant: env.variant } : {}) };
         return blindspotFunction(env.engine, data, (t) => ({ y: conv2d(t.x, t.w, options) }));
       },
       async tfjs(env, data) {
@@ -92,7 +92,7 @@ export function convGrad(s: ConvShape): Workload {
     inputs: (seed) => inputs(s, seed, true),
     implementations: {
       async blindspot(env, data) {
-        const options = { padding: s.pad, stride: 1, ...(env.variant ? { kernel: env.variant } : {}) };
+        const options = { padding: s.pad, stride: 1, ...(env.variant ? { variant: env.variant } : {}) };
         return blindspotFunction(env.engine, data, (t) => {
           // The seed must be a tensor the tape may free: a view of dy shares its buffer and leaves dy intact.
           const { value, grads } = valueAndGrads(env.engine, () => conv2d(t.x, t.w, options), [t.x, t.w], () =>

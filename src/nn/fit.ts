@@ -52,7 +52,7 @@ export async function fitModel(engine: Engine, spec: ModelSpec, trainSet: GpuDat
     options.onStage?.('supervised');
     const training = await train(model, trainSet, testSet, options);
     const trainError = await evaluate(model, trainSet, { limit: options.trainEvaluationLimit });
-    const testError = await evaluate(model, testSet);
+    const testError = await evaluate(model, testSet, { limit: options.evaluationLimit });
     return { model, training, pretraining, trainError, testError };
   } catch (error) {
     model.dispose();

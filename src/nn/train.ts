@@ -29,7 +29,7 @@ export interface TrainOptions {
   minImprovement?: number;
   /** Read the running loss back every this many steps (default 50). */
   reportEvery?: number;
-  /** Evaluate test error on at most this many test images per epoch (default: all). */
+  /** Evaluate test error on at most this many test images (default: all). */
   evaluationLimit?: number;
   /** Called after each loss readback and each epoch. */
   onProgress?: (progress: TrainProgress) => void;

@@ -84,7 +84,7 @@ export function renderReport(results: TableResults, meta: ReportMeta): string {
     .join(', ');
   return `# Intriguing properties of neural networks — blindspot's reproduction
 
-${meta.quick ? `**Quick run**: small training budgets and ${meta.n} images per table row (${meta.nineTargetsN} with all nine targets). The errors and distortions are indicative only; run \`blindspot reproduce\` without --quick for the full tables.\n\n` : ''}Run ${meta.date} on ${meta.adapter}; command \`${meta.command}\`. Numbers in parentheses are the paper's. ${meta.attackSettings}
+${meta.quick ? `**Quick run**: small training budgets (errors measured on 2000 images) and ${meta.n} images per table row (${meta.nineTargetsN} with all nine targets). The errors and distortions are indicative only; run \`blindspot reproduce\` without --quick for the full tables.\n\n` : ''}Run ${meta.date} on ${meta.adapter}; command \`${meta.command}\`. Numbers in parentheses are the paper's. ${meta.attackSettings}
 
 ## Table 1 — attacks on the training set
 ${t1}

@@ -9,6 +9,9 @@ import { modelSpec } from '../nn/zoo.ts';
 import { TABLE1_MODELS, TABLE3_MODELS } from '../report/paperNumbers.ts';
 import { timed, type ReproduceContext } from './context.ts';
 
+/** Quick runs measure training and test error on this many images (the report says so). */
+const QUICK_EVALUATION = 2000;
+
 /** Table name, zoo model and training set of every model the run needs. */
 export function neededModels(): { name: string; model: string; set: TrainingSetName }[] {
   return [
@@ -42,7 +45,7 @@ export async function prepareModels(context: ReproduceContext): Promise<Map<stri
         outDir: options.checkpoints,
         ...(options.examplesPerEpoch ? { examplesPerEpoch: options.examplesPerEpoch } : {}),
         ...(options.epochs ? { epochs: options.epochs } : {}),
-        ...(options.quick ? { trainEvaluationLimit: 10_000 } : {}),
+        ...(options.quick ? { trainEvaluationLimit: QUICK_EVALUATION, evaluationLimit: QUICK_EVALUATION } : {}),
         onProgress: (p) => {
           if (p.done || performance.now() - lastLog > 15_000) {
             lastLog = performance.now();

@@ -18,8 +18,9 @@ interface ConvCase {
 }
 
 // Odd sizes, partial image and channel blocks (the blocked kernels take 8 images × 8 channels),
-// size-1 dimensions, 1×1 kernels, strides that skip input, padding wider than half the kernel, and the
-// two conv layers of the paper's MNIST convnet.
+// size-1 dimensions, 1×1 kernels, strides that skip input, padding wider than half the kernel, the two
+// layers of the classic MNIST convnet (28×28×1→32 and 14×14×32→64, 5×5, padding 2) and those of the
+// project's convnet (src/nn/zoo.ts: 28×28×1→16 and 12×12×16→32, 5×5, no padding).
 const cases: ConvCase[] = [
   { x: [1, 1, 5, 5], w: [1, 1, 3, 3] },
   { x: [1, 1, 5, 5], w: [1, 1, 3, 3], padding: [1, 1] },
@@ -35,6 +36,8 @@ const cases: ConvCase[] = [
   { x: [17, 64, 3, 3], w: [64, 64, 3, 3], padding: [1, 1] },
   { x: [4, 1, 28, 28], w: [32, 1, 5, 5], padding: [2, 2], bias: true, relu: true },
   { x: [1, 32, 14, 14], w: [64, 32, 5, 5], padding: [2, 2], bias: true, relu: true },
+  { x: [4, 1, 28, 28], w: [16, 1, 5, 5], bias: true, relu: true },
+  { x: [4, 16, 12, 12], w: [32, 16, 5, 5], bias: true, relu: true },
 ];
 
 const EPS = 2 ** -24;

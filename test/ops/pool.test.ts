@@ -14,7 +14,8 @@ interface PoolCase {
 }
 
 // Windows that tile the input, that leave a remainder (floor mode), that overlap (size > stride), that
-// are not square, size-1 dimensions, and the pooling layers of the paper's MNIST convnet.
+// are not square, size-1 dimensions, and the pooling layers of the classic MNIST convnet and of the
+// project's (src/nn/zoo.ts).
 const cases: PoolCase[] = [
   { x: [2, 3, 6, 6], size: [2, 2] },
   { x: [1, 2, 7, 5], size: [2, 2] },
@@ -24,6 +25,8 @@ const cases: PoolCase[] = [
   { x: [2, 1, 1, 6], size: [1, 4], stride: [1, 1] },
   { x: [4, 32, 28, 28], size: [2, 2] },
   { x: [4, 64, 14, 14], size: [2, 2] },
+  { x: [4, 16, 24, 24], size: [2, 2] },
+  { x: [4, 32, 8, 8], size: [2, 2] },
 ];
 
 describe('pooling matches a float64 reference, forward and gradients', () => {

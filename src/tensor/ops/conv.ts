@@ -135,17 +135,10 @@ function launchBackwardInput(dy: Tensor, w: Tensor, g: Geometry): Tensor {
 }
 
 /**
- * Split the batch into chunks of whole images so that `work` invocations per chunk reach about
- * CHUNKED_INVOCATIONS in all: a large batch then keeps a GPU busy, while SwiftShader sums few partials.
- */
-function chunking(g: Geometry, work: number): { imagesPerChunk: number; chunks: number } {
-  const imagesPerChunk = Math.ceil(g.n / Math.min(g.n, Math.ceil(CHUNKED_INVOCATIONS / work)));
-  return { imagesPerChunk, chunks: Math.ceil(g.n / imagesPerChunk) };
-}
-
-/**
  * Run a backward-filter pass that writes one partial sum per chunk of images, then add the chunks up into
- * a tensor of `shape` (a single chunk writes there directly).
+ * a tensor of `shape` (a single chunk writes there directly). Chunks are sized so that `work`
+ * invocations per chunk reach about CHUNKED_INVOCATIONS in all: a large batch then keeps a GPU busy,
+ * while SwiftShader sums few partials.
  */
 function reduceOverChunks(
   g: Geometry,
@@ -155,7 +148,8 @@ function reduceOverChunks(
 ): Tensor {
   const { engine } = g;
   const out = Tensor.empty(engine, shape);
-  const { imagesPerChunk, chunks } = chunking(g, work);
+  const imagesPerChunk = Math.ceil(g.n / Math.min(g.n, Math.ceil(CHUNKED_INVOCATIONS / work)));
+  const chunks = Math.ceil(g.n / imagesPerChunk);
   const params = uniforms(g, imagesPerChunk, chunks, out.size);
   const partial = chunks === 1 ? out : Tensor.empty(engine, [chunks, out.size]);
   pass(params, partial, chunks);

@@ -9,3 +9,7 @@ export { sliceRows } from './slice.ts';
 export { sgdMomentumUpdate, adamUpdate, type SgdMomentumOptions, type AdamOptions } from './optimizerUpdates.ts';
 export { batchedDot, batchedAxpy, batchedScale, batchedProject, type Coefficient, type Bound, type BatchOptions } from './batchedVector.ts';
 export { randomUniform, randomNormal, gaussianNoise, philoxWords, type RandomOptions, type UniformOptions, type NormalOptions, type NoiseOptions } from './random.ts';
+export { matmul, linear, type MatmulOptions, type Activation, type MatmulVariant } from './matmul.ts';
+export { tuneMatmul, defaultMatmulVariant, matmulTuning, type MatmulTuning, type MatmulTiming, type TuneMatmulOptions } from './matmulTuning.ts';
+export { conv2d, type Conv2dOptions, type ConvVariant } from './conv.ts';
+export { maxPool2d, avgPool2d, type Pool2dOptions } from './pool.ts';
