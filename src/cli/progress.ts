@@ -9,11 +9,14 @@ export interface Progress {
 export function progressBar(total: number, label: string): Progress {
   if (!process.stderr.isTTY) {
     let lastLog = 0;
+    let lastValue = -1;
     return {
       update(value, text) {
         const now = Date.now();
-        if (now - lastLog > 5000 || value >= total) {
+        // Every completed unit (an epoch) is logged; in between, at most one line per 5 s.
+        if (now - lastLog > 5000 || value !== lastValue) {
           lastLog = now;
+          lastValue = value;
           console.error(`${label} ${value}/${total} ${text}`);
         }
       },

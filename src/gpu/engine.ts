@@ -286,11 +286,23 @@ export class Engine {
       }
       entries.push({ binding: index + 1, resource });
     });
+    // Until a kernel is known to compile, its bind group is made inside an error scope: an invalid
+    // pipeline would otherwise raise an uncaptured error that some browsers deliver after the compile
+    // error was reported, blaming unrelated later work.
+    const verified = this.verifiedKernels.has(kernel);
+    if (!verified) this.device.pushErrorScope('validation');
     const bindGroup = this.device.createBindGroup({
       label: kernel.name,
       layout: kernel.pipeline.getBindGroupLayout(0),
       entries,
     });
+    if (!verified) {
+      this.pendingChecks.push(
+        this.device.popErrorScope().then((error) => {
+          if (error) this.fail(new GpuValidationError([kernel.name], error.message));
+        }),
+      );
+    }
     const pass = this.currentPass();
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, bindGroup);
