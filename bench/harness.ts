@@ -11,6 +11,7 @@
  */
 import { compareOutputs, passes } from './check.ts';
 import { mapDecreasing, stats } from './stats.ts';
+import { summarizeTally, tallyDifference } from './tally.ts';
 import {
   NotAvailableError,
   type Cell,
@@ -203,6 +204,7 @@ async function runWorkload(
       cell.firstRunMs = now() - start;
       const outputs = await instance.read();
       if (instance.note) cell.note = instance.note;
+      if (instance.items !== undefined) cell.items = instance.items;
       live.push({ entry, cell, instance, outputs, timedMs: 0 });
       report(cell, 'check', `first run ${cell.firstRunMs.toFixed(1)} ms`);
     } catch (error) {
@@ -236,6 +238,7 @@ async function runWorkload(
       const loaded = item.entry.loaded!;
       try {
         await loaded.activate();
+        const before = instance.tally?.();
         const start = now();
         for (let i = 0; i < workload.iterations; i++) await instance.run();
         await (instance.sync ? instance.sync() : loaded.sync());
@@ -243,6 +246,7 @@ async function runWorkload(
         item.timedMs += elapsed;
         cell.repMs.push(elapsed / workload.iterations);
         cell.repRounds.push(round);
+        if (before) (cell.repTally ??= []).push(tallyDifference(instance.tally!(), before));
         report(cell, 'timed', `rep ${cell.repMs.length}: ${(elapsed / workload.iterations).toFixed(2)} ms/iteration`);
       } catch (error) {
         Object.assign(cell, { status: 'error', reason: `during timing: ${message(error)}` });
@@ -269,7 +273,7 @@ async function runWorkload(
     items: workload.items,
     reference,
     cells,
-    ratios: ratios(cells),
+    ratios: ratios(cells, workload),
   };
 }
 
@@ -333,12 +337,20 @@ function rank(id: string): number {
   return index === -1 ? REFERENCE_ORDER.length : index;
 }
 
+/** Items one run of the cell processes: its own count when it did fewer than the workload's (else 1). */
+function itemsPerRun(cell: Cell, workload: Workload): number {
+  return cell.items ?? workload.items?.count ?? 1;
+}
+
 function summarize(cell: Cell, workload: Workload): void {
   const ms = stats(cell.repMs);
   if (!ms) return;
   cell.ms = ms;
+  if (cell.repTally?.length === cell.repMs.length) {
+    cell.tally = summarizeTally(cell.repTally, cell.repMs.map((t) => t * workload.iterations));
+  }
   if (workload.items) {
-    const perIteration = workload.items.count;
+    const perIteration = itemsPerRun(cell, workload);
     cell.throughput = { ...mapDecreasing(ms, (t) => (perIteration * 1000) / t), unit: `${workload.items.unit}/s` };
   } else if (workload.flops) {
     const flops = workload.flops;
@@ -350,21 +362,26 @@ function summarize(cell: Cell, workload: Workload): void {
   }
 }
 
-/** blindspot against every other timed contestant, pair by pair per round (and as a ratio of medians). */
-function ratios(cells: Cell[]): Ratio[] {
+/**
+ * blindspot against every other timed contestant, pair by pair per round (and as a ratio of medians), in
+ * time per item, so a baseline timed on a sample (Instance.items) compares fairly.
+ */
+function ratios(cells: Cell[], workload: Workload): Ratio[] {
   const ours = cells.find((c) => c.contestant === 'blindspot');
   if (!ours?.ms) return [];
-  const byRound = new Map(ours.repRounds.map((round, i) => [round, ours.repMs[i]]));
+  const ourItems = itemsPerRun(ours, workload);
+  const byRound = new Map(ours.repRounds.map((round, i) => [round, ours.repMs[i] / ourItems]));
   const result: Ratio[] = [];
   for (const peer of cells) {
     if (peer === ours || !peer.ms) continue;
+    const peerItems = itemsPerRun(peer, workload);
     const paired: number[] = [];
     peer.repRounds.forEach((round, i) => {
       const mine = byRound.get(round);
-      if (mine !== undefined) paired.push(peer.repMs[i] / mine);
+      if (mine !== undefined) paired.push(peer.repMs[i] / peerItems / mine);
     });
     const perRound = stats(paired);
-    const ofMedians = peer.ms.median / ours.ms.median;
+    const ofMedians = peer.ms.median / peerItems / (ours.ms.median / ourItems);
     result.push({ peer: peer.contestant, ratio: perRound?.median ?? ofMedians, ofMedians, paired: perRound });
   }
   return result;

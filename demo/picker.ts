@@ -7,6 +7,7 @@ import { byId } from './ui.ts';
 
 const PAGE_SIZE = 20;
 
+/** The picker of section 3; owns #picker-strip, #picker-index and #targets. */
 export class DigitPicker {
   /** Index of the chosen test image. */
   selected = 0;
@@ -37,6 +38,7 @@ export class DigitPicker {
     this.renderTargets();
   }
 
+  /** True label of the selected image. */
   get label(): number {
     return this.test.labels[this.selected];
   }
@@ -74,10 +76,18 @@ export class DigitPicker {
     this.renderTargets();
   }
 
+  /** Choose the target label; the true label is refused. */
+  chooseTarget(target: number): void {
+    if (target === this.label) throw new Error(`the target ${target} is the digit's own label; choose a wrong label`);
+    this.target = target;
+    this.renderTargets();
+  }
+
   /** The model's answers for the current page (null: no model yet); misclassified digits are marked. */
   showVerdicts(verdicts: Verdict[] | null): void {
     this.verdicts = verdicts;
-    this.renderStrip();
+    // Updated in place: replacing the buttons would swallow a click that lands as the verdicts arrive.
+    Array.from(this.strip.children).forEach((button, k) => this.decorate(button as HTMLButtonElement, k));
   }
 
   private renderStrip(): void {
@@ -87,22 +97,27 @@ export class DigitPicker {
         button.type = 'button';
         button.className = 'thumb';
         button.dataset.index = String(index);
-        const label = this.test.labels[index];
-        const verdict = this.verdicts?.[k];
-        button.title = `test image ${index}: a ${label}${verdict ? `, the model says ${verdict.label}` : ''}`;
-        if (verdict && verdict.label !== label) button.classList.add('wrong');
-        const caption = document.createElement('span');
-        caption.textContent = verdict && verdict.label !== label ? `${label}→${verdict.label}` : String(label);
-        button.append(digitCanvas(this.test.images.subarray(index * MNIST_PIXELS, (index + 1) * MNIST_PIXELS), 2), caption);
+        button.append(digitCanvas(this.test.images.subarray(index * MNIST_PIXELS, (index + 1) * MNIST_PIXELS), 2), document.createElement('span'));
         button.addEventListener('click', () => this.select(index));
+        this.decorate(button, k);
         return button;
       }),
     );
     this.markSelection();
   }
 
+  private decorate(button: HTMLButtonElement, k: number): void {
+    const index = Number(button.dataset.index);
+    const label = this.test.labels[index];
+    const verdict = this.verdicts?.[k];
+    const wrong = verdict !== undefined && verdict.label !== label;
+    button.title = `test image ${index}: a ${label}${verdict ? `, the model says ${verdict.label}` : ''}`;
+    button.classList.toggle('wrong', wrong);
+    button.lastElementChild!.textContent = wrong ? `${label}→${verdict.label}` : String(label);
+  }
+
   private markSelection(): void {
-    for (const child of this.strip.children) {
+    for (const child of Array.from(this.strip.children)) {
       (child as HTMLElement).classList.toggle('selected', (child as HTMLElement).dataset.index === String(this.selected));
     }
   }
@@ -116,10 +131,7 @@ export class DigitPicker {
         button.disabled = k === this.label;
         button.title = k === this.label ? 'the true label' : `make the model read ${k}`;
         button.classList.toggle('selected', k === this.target);
-        button.addEventListener('click', () => {
-          this.target = k;
-          this.renderTargets();
-        });
+        button.addEventListener('click', () => this.chooseTarget(k));
         return button;
       }),
     );

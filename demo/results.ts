@@ -17,19 +17,21 @@ function figure(canvas: HTMLCanvasElement, caption: string): HTMLElement {
 }
 
 /**
- * original | adversarial | difference ×10 for one search, and its numbers. `adversarialVerdict` is the
+ * original | adversarial | difference ×10 for the search on test image `index`, and its numbers. `adversarialVerdict` is the
  * model's own reading of the adversarial image, classified again after the search.
  */
 export function showSingle(
   container: HTMLElement,
   stats: HTMLElement,
   test: LabelledImages,
+  index: number,
   result: AttackImage,
   originalVerdict: Verdict,
   adversarialVerdict: Verdict | null,
   report: AttackReport,
 ): void {
-  const original = testImage(test, result.image);
+  // result.image counts within the attacked batch; `index` is the test-set index.
+  const original = testImage(test, index);
   const example = result.examples[0];
   const figures = [figure(digitCanvas(original, 6), `original: a ${result.label}, the model says ${says(originalVerdict)}`)];
   if (example?.adversarial && adversarialVerdict) {

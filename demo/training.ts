@@ -11,6 +11,8 @@ import type { ModelSpec } from '../src/nn/zoo.ts';
 export interface TrainingSettings {
   spec: ModelSpec;
   epochs: number;
+  /** Minibatch size; undefined: the zoo's, shrunk for small subsets. */
+  batch?: number;
   /** Test images evaluated after each epoch (the whole test set is slow on a CPU adapter). */
   evaluationLimit: number;
   /** Loss readbacks every this many steps; each one also lets the page repaint. */
@@ -26,6 +28,7 @@ export class TrainingStopped extends Error {
   }
 }
 
+/** A trained model with its errors (on at most `evaluationLimit` images each) and speed. */
 export interface TrainedModel {
   model: Model;
   testError: Evaluation;
@@ -52,7 +55,7 @@ export async function trainInPage(
   const result = await fitModel(engine, spec, trainSet, testSet, {
     ...spec.training,
     // A small subset gives few steps per epoch; a smaller batch keeps their number useful.
-    batch: Math.min(spec.training.batch, Math.max(8, Math.floor(trainSet.count / 8))),
+    batch: settings.batch ?? Math.min(spec.training.batch, Math.max(8, Math.floor(trainSet.count / 8))),
     epochs: settings.epochs,
     seed: settings.seed,
     reportEvery: settings.reportEvery,

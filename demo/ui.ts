@@ -33,13 +33,14 @@ export function showError(error: unknown): void {
   if (missing) {
     const hint = document.createElement('p');
     hint.textContent =
-      'Use Chrome or Edge 113+ (or Firefox/Safari with WebGPU enabled) and open the page from http://127.0.0.1 or https://. ' +
-      'Headless or GPU-less Chromium needs --enable-unsafe-webgpu.';
+      'WebGPU also needs a secure context (http://127.0.0.1, http://localhost or https://); headless or GPU-less ' +
+      'Chromium needs --enable-unsafe-webgpu.';
     banner.append(hint);
   }
   banner.hidden = false;
 }
 
+/** Hide the error banner (before new work starts). */
 export function clearError(): void {
   byId('banner').hidden = true;
 }

@@ -14,6 +14,8 @@
 //   dimensions (linear index gid.x + gid.y * num_workgroups.x * WORKGROUP_SIZE).
 // Edges: invocations past `size` return without touching memory.
 // Variants: DECOUPLED 0/1; memory-bound on every adapter (4 reads, 3 writes per element).
+// Includes: lib/grid.wgsl (linear_index).
+// #include "grid"
 
 override WORKGROUP_SIZE: u32 = 64;
 override DECOUPLED: u32 = 0u;
@@ -39,7 +41,7 @@ struct Params {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let i = linear_index(gid, groups);
   if (i >= params.size) {
     return;
   }

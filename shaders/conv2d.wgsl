@@ -16,31 +16,17 @@
 //   results are not stored; invocations past the work return.
 // Variants: main on SwiftShader, tiled (below) on GPUs; src/tensor/ops/conv.ts picks by adapter and can
 //   force either.
+// Includes: lib/conv_params.wgsl (struct Params), lib/conv_walk.wgsl (Walk, Cursor, advance),
+//   lib/block4.wgsl (rows, outer), lib/grid.wgsl (linear_index).
+// #include "conv_params"
+// #include "conv_walk"
+// #include "block4"
+// #include "grid"
 
 override WORKGROUP_SIZE: u32 = 64;
 override BATCH_BLOCK: u32 = 8u;
 override RELU: u32 = 0u;
 override HAS_BIAS: u32 = 0u;
-
-struct Params {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  in_h: u32,
-  in_w: u32,
-  out_h: u32,
-  out_w: u32,
-  kernel_h: u32,
-  kernel_w: u32,
-  stride_h: u32,
-  stride_w: u32,
-  pad_h: u32,
-  pad_w: u32,
-  // Used by the backward-filter passes only; every conv kernel shares this struct.
-  chunk: u32,
-  chunks: u32,
-  elements: u32,
-}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -56,23 +42,12 @@ fn taps(out_pos: u32, stride: u32, pad: u32, kernel: u32, size: u32) -> vec2<u32
   return vec2<u32>(u32(first), u32(max(min(i32(size) - origin, i32(kernel)) - first, 0)));
 }
 
-// Element offsets of four consecutive rows first, first+1, ... of a row-major matrix with `stride`
-// elements per row, clamped to the last row so a partial block stays inside the buffer.
-fn rows(first: u32, count: u32, stride: u32) -> vec4<u32> {
-  return min(vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(count - 1u)) * stride;
-}
-
 fn gather_x(base: vec4<u32>, offset: u32) -> vec4<f32> {
   return vec4<f32>(x[base.x + offset], x[base.y + offset], x[base.z + offset], x[base.w + offset]);
 }
 
 fn gather_w(base: vec4<u32>, offset: u32) -> vec4<f32> {
   return vec4<f32>(w[base.x + offset], w[base.y + offset], w[base.z + offset], w[base.w + offset]);
-}
-
-// Column q is a · b[q]: rows follow a's components (images), columns b's (channels).
-fn outer(a: vec4<f32>, b: vec4<f32>) -> mat4x4<f32> {
-  return mat4x4<f32>(a * b.x, a * b.y, a * b.z, a * b.w);
 }
 
 // Bias and activation for output channel o.
@@ -104,41 +79,9 @@ fn store(acc: mat4x4<f32>, n0: u32, o0: u32, p: u32) {
   }
 }
 
-// Offsets into two buffers walked by one flat loop over planes × rows × cols (nested loops cost SwiftShader
-// mask bookkeeping at every level): each step adds the column stride, and a row or plane end adds its skip
-// (u32 wrap-around makes "negative" skips work).
-struct Walk {
-  cols: u32,
-  rows: u32,
-  a_col: u32,
-  a_row: u32,
-  a_plane: u32,
-  b_col: u32,
-  b_row: u32,
-  b_plane: u32,
-}
-
-struct Cursor {
-  a: u32,
-  b: u32,
-  col: u32,
-  row: u32,
-}
-
-fn advance(c: Cursor, w: Walk) -> Cursor {
-  let row_end = c.col + 1u == w.cols;
-  let plane_end = row_end && c.row + 1u == w.rows;
-  return Cursor(
-    c.a + w.a_col + select(0u, w.a_row, row_end) + select(0u, w.a_plane, plane_end),
-    c.b + w.b_col + select(0u, w.b_row, row_end) + select(0u, w.b_plane, plane_end),
-    select(c.col + 1u, 0u, row_end),
-    select(c.row + select(0u, 1u, row_end), 0u, plane_end),
-  );
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let t = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let t = linear_index(gid, groups);
   let batch_blocks = (params.batch + BATCH_BLOCK - 1u) / BATCH_BLOCK;
   let pixels = params.out_h * params.out_w;
   let nb = t % batch_blocks;
@@ -178,6 +121,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     1u, kernel_w - cols, (kernel_h - tap_rows) * kernel_w,
   );
   var at = Cursor((iy0 + ti.x) * in_w + ix0 + tj.x, ti.x * kernel_w + tj.x, 0u, 0u);
+  // outer(x, w): rows follow the images, columns the channels.
   var acc_aa = mat4x4<f32>();
   var acc_ab = mat4x4<f32>();
   var acc_ba = mat4x4<f32>();

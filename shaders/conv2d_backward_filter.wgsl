@@ -21,29 +21,15 @@
 //   invocations past the work return.
 // Variants: CHANNEL_BLOCK 4 for inputs with at most 4 channels (an image), else 8. Barrier-free only; a
 //   shared-memory version for GPUs is not written yet.
+// Includes: lib/conv_params.wgsl (struct Params), lib/conv_walk.wgsl (Walk, Cursor, advance),
+//   lib/block4.wgsl (rows, outer), lib/grid.wgsl (linear_index).
+// #include "conv_params"
+// #include "conv_walk"
+// #include "block4"
+// #include "grid"
 
 override WORKGROUP_SIZE: u32 = 64;
 override CHANNEL_BLOCK: u32 = 8u;
-
-struct Params {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  in_h: u32,
-  in_w: u32,
-  out_h: u32,
-  out_w: u32,
-  kernel_h: u32,
-  kernel_w: u32,
-  stride_h: u32,
-  stride_w: u32,
-  pad_h: u32,
-  pad_w: u32,
-  // Used by the backward-filter passes only; every conv kernel shares this struct.
-  chunk: u32,
-  chunks: u32,
-  elements: u32,
-}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -69,23 +55,12 @@ fn outputs(tap: u32, stride: u32, pad: u32, size: u32, out_size: u32) -> vec2<u3
   return vec2<u32>(u32(first), u32(max(end - first, 0)));
 }
 
-// Element offsets of rows first .. first+3 of a row-major matrix with `stride` elements per row, clamped to
-// the last row so a partial block stays inside the buffer.
-fn rows(first: u32, count: u32, stride: u32) -> vec4<u32> {
-  return min(vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(count - 1u)) * stride;
-}
-
 fn gather_x(base: vec4<u32>, offset: u32) -> vec4<f32> {
   return vec4<f32>(x[base.x + offset], x[base.y + offset], x[base.z + offset], x[base.w + offset]);
 }
 
 fn gather_dy(base: vec4<u32>, offset: u32) -> vec4<f32> {
   return vec4<f32>(dy[base.x + offset], dy[base.y + offset], dy[base.z + offset], dy[base.w + offset]);
-}
-
-// Column q is a · b[q]: rows follow a's components (output channels), columns b's (input channels).
-fn outer(a: vec4<f32>, b: vec4<f32>) -> mat4x4<f32> {
-  return mat4x4<f32>(a * b.x, a * b.y, a * b.z, a * b.w);
 }
 
 // Store the block acc[input channel q][output channel r] of tap `tap` into this chunk's partial sums.
@@ -104,41 +79,9 @@ fn store(acc: mat4x4<f32>, chunk: u32, o0: u32, c0: u32, tap: u32) {
   }
 }
 
-// Offsets into two buffers walked by one flat loop over planes × rows × cols (nested loops cost SwiftShader
-// mask bookkeeping at every level): each step adds the column stride, and a row or plane end adds its skip
-// (u32 wrap-around makes "negative" skips work).
-struct Walk {
-  cols: u32,
-  rows: u32,
-  a_col: u32,
-  a_row: u32,
-  a_plane: u32,
-  b_col: u32,
-  b_row: u32,
-  b_plane: u32,
-}
-
-struct Cursor {
-  a: u32,
-  b: u32,
-  col: u32,
-  row: u32,
-}
-
-fn advance(c: Cursor, w: Walk) -> Cursor {
-  let row_end = c.col + 1u == w.cols;
-  let plane_end = row_end && c.row + 1u == w.rows;
-  return Cursor(
-    c.a + w.a_col + select(0u, w.a_row, row_end) + select(0u, w.a_plane, plane_end),
-    c.b + w.b_col + select(0u, w.b_row, row_end) + select(0u, w.b_plane, plane_end),
-    select(c.col + 1u, 0u, row_end),
-    select(c.row + select(0u, 1u, row_end), 0u, plane_end),
-  );
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let t = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let t = linear_index(gid, groups);
   let channel_blocks = (params.in_channels + CHANNEL_BLOCK - 1u) / CHANNEL_BLOCK;
   let out_blocks = (params.out_channels + 7u) / 8u;
   let taps = params.kernel_h * params.kernel_w;
@@ -190,6 +133,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     0u,
     0u,
   );
+  // outer(dy, x): rows follow the output channels, columns the input channels.
   var acc_aa = mat4x4<f32>();
   var acc_ab = mat4x4<f32>();
   var acc_ba = mat4x4<f32>();
@@ -217,7 +161,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn bias_chunks(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let t = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let t = linear_index(gid, groups);
   let o = t % params.out_channels;
   let chunk = t / params.out_channels;
   if (chunk >= params.chunks) {
@@ -239,7 +183,7 @@ fn bias_chunks(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn sum_chunks(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let e = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let e = linear_index(gid, groups);
   if (e >= params.elements) {
     return;
   }

@@ -21,6 +21,11 @@
 //   SwiftShader: 4×4 blocks beat 8×4 and 8×8 ones and unrolling K by 2 was slower (bigger loop bodies
 //   run slower there), the workgroup shape made no difference; ~1.1 GFLOP per CPU-second.
 //   matmul_tiled.wgsl is the variant for GPUs.
+// Includes: lib/matmul_params.wgsl (struct Params), lib/matmul_epilogue.wgsl (activate, store_row,
+//   store_block: bias, activation and the guarded stores), lib/block4.wgsl (clamped4, outer).
+// #include "matmul_params"
+// #include "matmul_epilogue"
+// #include "block4"
 
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
@@ -28,17 +33,6 @@ override TRANSPOSE_A: bool = false;
 override TRANSPOSE_B: bool = false;
 override VEC_A: bool = false;
 override VEC_B: bool = false;
-
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  has_bias: u32,
-  activation: u32,
-  transpose_a: u32,
-  transpose_b: u32,
-  _pad: u32,
-}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -134,34 +128,6 @@ fn row_b(k: u32, cols: vec4<u32>) -> vec4<f32> {
   return vec4(b[base + cols.x], b[base + cols.y], b[base + cols.z], b[base + cols.w]);
 }
 
-fn activate(v: vec4<f32>) -> vec4<f32> {
-  switch params.activation {
-    case 1u: { return max(v, vec4(0.0)); }
-    case 2u: { return 1.0 / (1.0 + exp(-v)); }
-    // tanh(±15) rounds to ±1 in f32; the clamp keeps exp-based tanh implementations from inf/inf.
-    case 3u: { return tanh(clamp(v, vec4(-15.0), vec4(15.0))); }
-    default: { return v; }
-  }
-}
-
-// Bias, activation and the guarded store of out[row, cols] (cols = j0..j0+3, clamped for the bias).
-fn store_row(row: u32, j0: u32, cols: vec4<u32>, value: vec4<f32>) {
-  if (row >= params.m) {
-    return;
-  }
-  var v = value;
-  if (params.has_bias == 1u) {
-    v += vec4(bias[cols.x], bias[cols.y], bias[cols.z], bias[cols.w]);
-  }
-  v = activate(v);
-  let n = params.n;
-  let base = row * n + j0;
-  if (j0 < n) { out[base] = v.x; }
-  if (j0 + 1u < n) { out[base + 1u] = v.y; }
-  if (j0 + 2u < n) { out[base + 2u] = v.z; }
-  if (j0 + 3u < n) { out[base + 3u] = v.w; }
-}
-
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m = params.m;
@@ -171,8 +137,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i0 >= m || j0 >= n) {
     return;
   }
-  let rows = min(vec4(i0) + vec4(0u, 1u, 2u, 3u), vec4(m - 1u));
-  let cols = min(vec4(j0) + vec4(0u, 1u, 2u, 3u), vec4(n - 1u));
+  let rows = clamped4(i0, m);
+  let cols = clamped4(j0, n);
   let whole = params.k & ~3u;
   var at_a = runs_a(rows, i0);
   var at_b = runs_b(cols, j0);
@@ -188,11 +154,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = whole; k < params.k; k++) {
     let x = column_a(rows, k);
     let y = row_b(k, cols);
-    acc += mat4x4(x * y.x, x * y.y, x * y.z, x * y.w);
+    acc += outer(x, y);
   }
-  let c = transpose(acc);
-  store_row(i0, j0, cols, c[0]);
-  store_row(i0 + 1u, j0, cols, c[1]);
-  store_row(i0 + 2u, j0, cols, c[2]);
-  store_row(i0 + 3u, j0, cols, c[3]);
+  store_block(acc, i0, j0);
 }

@@ -15,23 +15,17 @@
 //   case; every invocation reaches every barrier (none returns early) and only stores inside M×N.
 // Variant: for GPUs, where workgroup memory and barriers are cheap and global loads are the cost. On
 //   SwiftShader each barrier is a coroutine switch; matmul_blocked.wgsl is the variant for it.
+// Includes: lib/matmul_params.wgsl (struct Params), lib/matmul_epilogue.wgsl (activate, store_row,
+//   store_block: bias, activation and the guarded stores), lib/block4.wgsl (clamped4, outer).
+// #include "matmul_params"
+// #include "matmul_epilogue"
+// #include "block4"
 
 // The workgroup is SIDE × SIDE (spelled out in @workgroup_size for the engine's limit check).
 const SIDE = 16u;
 const DEPTH = 16u;
 // Padding a slab row to 17 vec4s spreads one staging pass over all banks.
 const STRIDE = 17u;
-
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  has_bias: u32,
-  activation: u32,
-  transpose_a: u32,
-  transpose_b: u32,
-  _pad: u32,
-}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -64,34 +58,6 @@ fn element_b(k: u32, j: u32) -> f32 {
   return b[k * params.n + j];
 }
 
-fn activate(v: vec4<f32>) -> vec4<f32> {
-  switch params.activation {
-    case 1u: { return max(v, vec4(0.0)); }
-    case 2u: { return 1.0 / (1.0 + exp(-v)); }
-    // tanh(±15) rounds to ±1 in f32; the clamp keeps exp-based tanh implementations from inf/inf.
-    case 3u: { return tanh(clamp(v, vec4(-15.0), vec4(15.0))); }
-    default: { return v; }
-  }
-}
-
-// Bias, activation and the guarded store of out[row, cols] (cols = j0..j0+3, clamped for the bias).
-fn store_row(row: u32, j0: u32, cols: vec4<u32>, value: vec4<f32>) {
-  if (row >= params.m) {
-    return;
-  }
-  var v = value;
-  if (params.has_bias == 1u) {
-    v += vec4(bias[cols.x], bias[cols.y], bias[cols.z], bias[cols.w]);
-  }
-  v = activate(v);
-  let n = params.n;
-  let base = row * n + j0;
-  if (j0 < n) { out[base] = v.x; }
-  if (j0 + 1u < n) { out[base + 1u] = v.y; }
-  if (j0 + 2u < n) { out[base + 2u] = v.z; }
-  if (j0 + 3u < n) { out[base + 3u] = v.w; }
-}
-
 @compute @workgroup_size(16, 16)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let tile_i = wid.y * SIDE * 4u;
@@ -119,17 +85,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     for (var kk = 0u; kk < DEPTH; kk++) {
       let x = slab_a[kk * STRIDE + lid.y];
       let y = slab_b[kk * STRIDE + lid.x];
-      acc += mat4x4(x * y.x, x * y.y, x * y.z, x * y.w);
+      acc += outer(x, y);
     }
     workgroupBarrier();
   }
 
-  let i0 = tile_i + 4u * lid.y;
-  let j0 = tile_j + 4u * lid.x;
-  let cols = min(vec4(j0) + vec4(0u, 1u, 2u, 3u), vec4(params.n - 1u));
-  let c = transpose(acc);
-  store_row(i0, j0, cols, c[0]);
-  store_row(i0 + 1u, j0, cols, c[1]);
-  store_row(i0 + 2u, j0, cols, c[2]);
-  store_row(i0 + 3u, j0, cols, c[3]);
+  store_block(acc, tile_i + 4u * lid.y, tile_j + 4u * lid.x);
 }

@@ -16,6 +16,8 @@
 // Edges: input rows and columns past the last whole window get gradient 0; invocations past the work
 //   return.
 // Variants: none; memory-bound everywhere.
+// Includes: lib/grid.wgsl (linear_index).
+// #include "grid"
 
 override WORKGROUP_SIZE: u32 = 64;
 
@@ -40,10 +42,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<storage, read_write> argmax: array<u32>;
 @group(0) @binding(3) var<storage, read> saved_argmax: array<u32>;
-
-fn linear_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-  return gid.x + gid.y * groups.x * WORKGROUP_SIZE;
-}
 
 // Window (plane, first input row, first input column) of output element t, or plane = planes when t is
 // past the output.

@@ -11,6 +11,8 @@
 //   dimensions (linear index gid.x + gid.y * num_workgroups.x * WORKGROUP_SIZE).
 // Edges: invocations past `size` return without touching memory.
 // Variants: none; memory-bound on every adapter (3 reads, 2 writes per element).
+// Includes: lib/grid.wgsl (linear_index).
+// #include "grid"
 
 override WORKGROUP_SIZE: u32 = 64;
 
@@ -28,7 +30,7 @@ struct Params {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  let i = linear_index(gid, groups);
   if (i >= params.size) {
     return;
   }

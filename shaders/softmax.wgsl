@@ -22,6 +22,8 @@
 //   gid.x + gid.y * num_workgroups.x * WORKGROUP_SIZE).
 // Variants: none per adapter. Entry points declare different storage at the same binding numbers; WGSL
 //   forbids that only within one entry point.
+// Includes: lib/grid.wgsl (linear_index).
+// #include "grid"
 
 override WORKGROUP_SIZE: u32 = 64;
 override LOG: u32 = 0u;
@@ -49,12 +51,16 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dlogits: array<f32>;
 
-fn row_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-  return gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+// One row of x (main and cross_entropy): where it starts, m, s and log(s).
+struct Row {
+  base: u32,
+  m: f32,
+  s: f32,
+  log_s: f32,
 }
 
-// (m, s) of the row of x starting at `base`.
-fn max_and_sum(base: u32) -> vec2<f32> {
+fn read_row(row: u32) -> Row {
+  let base = row * params.classes;
   var m = x[base];
   for (var c = 1u; c < params.classes; c++) {
     m = max(m, x[base + c]);
@@ -63,29 +69,25 @@ fn max_and_sum(base: u32) -> vec2<f32> {
   for (var c = 0u; c < params.classes; c++) {
     s += exp(x[base + c] - m);
   }
-  return vec2<f32>(m, s);
+  return Row(base, m, s, log(s));
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let row = row_index(gid, groups);
+  let row = linear_index(gid, groups);
   if (row >= params.rows) {
     return;
   }
-  let base = row * params.classes;
-  let stats = max_and_sum(base);
-  let m = stats.x;
-  let s = stats.y;
-  let log_s = log(s);
+  let r = read_row(row);
   for (var c = 0u; c < params.classes; c++) {
-    let shifted = x[base + c] - m;
-    y[base + c] = select(exp(shifted) / s, shifted - log_s, LOG == 1u);
+    let shifted = x[r.base + c] - r.m;
+    y[r.base + c] = select(exp(shifted) / r.s, shifted - r.log_s, LOG == 1u);
   }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let row = row_index(gid, groups);
+  let row = linear_index(gid, groups);
   if (row >= params.rows) {
     return;
   }
@@ -109,49 +111,45 @@ fn nan() -> f32 {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn cross_entropy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let row = row_index(gid, groups);
+  let row = linear_index(gid, groups);
   if (row >= params.rows) {
     return;
   }
-  let base = row * params.classes;
-  let stats = max_and_sum(base);
-  let m = stats.x;
-  let s = stats.y;
-  let log_s = log(s);
+  let r = read_row(row);
   if (DENSE_TARGETS == 0u) {
     let label = targets[row];
     if (!(label >= 0.0 && label < f32(params.classes) && trunc(label) == label)) {
       loss[row] = nan();
       for (var c = 0u; c < params.classes; c++) {
-        dlogits[base + c] = nan();
+        dlogits[r.base + c] = nan();
       }
       return;
     }
     let k = u32(label);
     // −logp[k], grouped so that a large max cancels exactly before log(s) is added.
-    loss[row] = log_s - (x[base + k] - m);
+    loss[row] = r.log_s - (x[r.base + k] - r.m);
     // p[k] − 1 is written as −Σ_{c≠k} p[c]: when p[k] ≈ 1 (a confident, correct row) the difference
     // p[k] − 1 would keep only the few bits of p[k] below 1, while the sum keeps full relative precision.
     var rest = 0.0;
     for (var c = 0u; c < params.classes; c++) {
       if (c != k) {
-        let e = exp(x[base + c] - m);
+        let e = exp(x[r.base + c] - r.m);
         rest += e;
-        dlogits[base + c] = params.scale * (e / s);
+        dlogits[r.base + c] = params.scale * (e / r.s);
       }
     }
-    dlogits[base + k] = -params.scale * (rest / s);
+    dlogits[r.base + k] = -params.scale * (rest / r.s);
     return;
   }
   var weighted = 0.0;
   var mass = 0.0;
   for (var c = 0u; c < params.classes; c++) {
-    let t = targets[base + c];
-    weighted += t * (log_s - (x[base + c] - m));
+    let t = targets[r.base + c];
+    weighted += t * (r.log_s - (x[r.base + c] - r.m));
     mass += t;
   }
   loss[row] = weighted;
   for (var c = 0u; c < params.classes; c++) {
-    dlogits[base + c] = params.scale * (exp(x[base + c] - m) / s * mass - targets[base + c]);
+    dlogits[r.base + c] = params.scale * (exp(x[r.base + c] - r.m) / r.s * mass - targets[r.base + c]);
   }
 }

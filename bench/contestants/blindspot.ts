@@ -15,40 +15,54 @@ export function blindspotContestant(variant?: 'blocked' | 'tiled'): Contestant<B
     id: variant ? `blindspot-${variant}` : 'blindspot',
     family: 'blindspot',
     label: variant ? `blindspot, matmul variant '${variant}' forced` : 'blindspot (WebGPU, handwritten WGSL)',
-    async load(): Promise<LoadedContestant<BlindspotEnv>> {
-      let engine: Engine;
-      try {
-        engine = await Engine.create();
-      } catch (error) {
-        throw new NotAvailableError(`no WebGPU device: ${(error as Error).message}`);
-      }
-      const a = engine.adapter;
-      const defaultKernel = defaultMatmulVariant(engine);
-      const timestamps = a.features.includes('timestamp-query');
-      return {
-        env: { engine, variant },
-        notes: [
-          `adapter: ${a.vendor} ${a.architecture} ${a.description}`.trim(),
-          ...engine.notes,
-          ...(defaultKernel ? [`matmul variant by default: ${defaultKernel}${variant ? ` (forced here: ${variant})` : ''}`] : []),
-          timestamps
-            ? 'adapter offers timestamp-query, but the engine has no per-kernel profiling hook yet: whole-batch wall time'
-            : 'no timestamp-query on this adapter: whole-batch wall time',
-        ],
-        syncMethod: 'engine.sync(): submit the batch, await queue.onSubmittedWorkDone()',
-        adapter: {
-          vendor: a.vendor,
-          architecture: a.architecture,
-          device: a.device,
-          description: a.description,
-          features: a.features,
-          isSwiftShader: a.isSwiftShader,
-        },
-        activate: async () => {},
-        sync: () => engine.sync(),
-        dispose: async () => engine.dispose(),
-      };
-    },
+    load: () => loadBlindspot(variant),
   };
 }
 
+/**
+ * blindspot solving a batched workload's problems one at a time, the way cleverhans and foolbox run their
+ * L-BFGS attacks: the baseline that shows what batching buys. Only the batched workloads implement it.
+ */
+export function blindspotSerialContestant(): Contestant<BlindspotEnv> {
+  return {
+    id: 'blindspot-serial',
+    family: 'serial',
+    label: 'blindspot, one problem at a time (batch size 1, as cleverhans and foolbox attack)',
+    load: () => loadBlindspot(),
+  };
+}
+
+async function loadBlindspot(variant?: 'blocked' | 'tiled'): Promise<LoadedContestant<BlindspotEnv>> {
+  let engine: Engine;
+  try {
+    engine = await Engine.create();
+  } catch (error) {
+    throw new NotAvailableError(`no WebGPU device: ${(error as Error).message}`);
+  }
+  const a = engine.adapter;
+  const defaultKernel = defaultMatmulVariant(engine);
+  const timestamps = a.features.includes('timestamp-query');
+  return {
+    env: { engine, variant },
+    notes: [
+      `adapter: ${a.vendor} ${a.architecture} ${a.description}`.trim(),
+      ...engine.notes,
+      ...(defaultKernel ? [`matmul variant by default: ${defaultKernel}${variant ? ` (forced here: ${variant})` : ''}`] : []),
+      timestamps
+        ? 'adapter offers timestamp-query, but the engine has no per-kernel profiling hook yet: whole-batch wall time'
+        : 'no timestamp-query on this adapter: whole-batch wall time',
+    ],
+    syncMethod: 'engine.sync(): submit the batch, await queue.onSubmittedWorkDone()',
+    adapter: {
+      vendor: a.vendor,
+      architecture: a.architecture,
+      device: a.device,
+      description: a.description,
+      features: a.features,
+      isSwiftShader: a.isSwiftShader,
+    },
+    activate: async () => {},
+    sync: () => engine.sync(),
+    dispose: async () => engine.dispose(),
+  };
+}

@@ -4,7 +4,7 @@
  * the contestant's family.
  */
 import type { Contestant } from '../types.ts';
-import { blindspotContestant } from './blindspot.ts';
+import { blindspotContestant, blindspotSerialContestant } from './blindspot.ts';
 import { gpujsContestant } from './gpujs.ts';
 import { tfjsContestant } from './tfjs.ts';
 
@@ -18,15 +18,17 @@ export const CONTESTANTS: Contestant[] = [
   gpujsContestant('webgpu') as Contestant,
   blindspotContestant('blocked') as Contestant,
   blindspotContestant('tiled') as Contestant,
+  blindspotSerialContestant() as Contestant,
 ];
 
 /** Run when no --contestants are given. */
-export const DEFAULT_CONTESTANTS = ['blindspot', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu', 'gpujs', 'gpujs-webgpu'];
+export const DEFAULT_CONTESTANTS = ['blindspot', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu', 'gpujs', 'gpujs-webgpu', 'blindspot-serial'];
 /**
- * Run by --quick: the peers the aims name, plus wasm as the CPU yardstick. (gpu.js needs ~30 s per
- * 1024² product on SwiftShader, tfjs-cpu as long per convolution: full runs only.)
+ * Run by --quick: the peers the aims name, plus wasm as the CPU yardstick, and the one-at-a-time baseline
+ * of the batched workloads. (gpu.js needs ~30 s per 1024² product on SwiftShader, tfjs-cpu as long per
+ * convolution: full runs only.)
  */
-export const QUICK_CONTESTANTS = ['blindspot', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm'];
+export const QUICK_CONTESTANTS = ['blindspot', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'blindspot-serial'];
 
 export function contestantById(id: string): Contestant | undefined {
   return CONTESTANTS.find((c) => c.id === id);

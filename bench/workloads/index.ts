@@ -1,15 +1,14 @@
 /**
  * The registry of workloads, in suite order. Adding one: write bench/workloads/<name>.ts exporting a
  * Workload (see ../types.ts) and list it here.
- *
- * Not here yet: the whole attack with its c search (src/attack/attack.ts); attack-lbfgsb times its inner
- * optimization at one c, which is what every c trial repeats.
  */
 import type { Workload } from '../types.ts';
 import { CONV_WORKLOADS } from './conv.ts';
 import { ATTACK_SOLVE } from './attackSolve.ts';
 import { CONVNET_STEP } from './convnetStep.ts';
 import { INPUT_GRAD } from './inputGrad.ts';
+import { ATTACK_SEARCH_WORKLOADS } from './blindSpotSearch.ts';
+import { LBFGSB_DRIVER_WORKLOADS } from './lbfgsbDriver.ts';
 import { MATMUL_WORKLOADS } from './matmul.ts';
 import { MLP_STEP } from './mlpStep.ts';
 import { SOFTMAX_CE } from './softmaxCe.ts';
@@ -22,6 +21,8 @@ export const WORKLOADS: Workload[] = [
   CONVNET_STEP,
   INPUT_GRAD,
   ATTACK_SOLVE,
+  ...LBFGSB_DRIVER_WORKLOADS,
+  ...ATTACK_SEARCH_WORKLOADS,
 ];
 
 export function workloadById(id: string): Workload | undefined {

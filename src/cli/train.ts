@@ -33,7 +33,7 @@ export function registerTraining(program: Command): void {
         const t = spec.training;
         console.log(`${spec.name.padEnd(14)} ${spec.description}`);
         console.log(`${''.padEnd(14)} layers: ${architectureOf(spec)}`);
-        console.log(`${''.padEnd(14)} defaults: ${t.epochs} epochs, batch ${t.batch}, lr ${t.learningRate}, momentum ${t.momentum}`);
+        console.log(`${''.padEnd(14)} defaults: ${t.epochs} epochs, batch ${t.batch}, lr ${t.learningRate} (×${t.learningRateDecay} per epoch${t.warmupEpochs ? `, ${t.warmupEpochs}-epoch warm-up` : ""}), momentum ${t.momentum}`);
       }
     });
 

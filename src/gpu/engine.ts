@@ -12,7 +12,7 @@ import {
   KernelCompileError,
   KernelLimitError,
 } from './errors.ts';
-import { kernelSource } from './shaderSources.ts';
+import { assembleKernel, ShaderIncludeError, type AssembledKernel } from './shaderSources.ts';
 import { UniformArena } from './uniformArena.ts';
 
 /** Pipeline-overridable constants of a kernel (WGSL `override` declarations). */
@@ -49,7 +49,10 @@ export interface EngineOptions extends AdapterOptions {
    * unwritten is caught by the tests. Costs one upload per allocation; for testing.
    */
   poisonBuffers?: boolean;
-  /** Extra or replacement kernel sources by file name (without `.wgsl`), for experiments and tests. */
+  /**
+   * Extra or replacement sources by file name (without `.wgsl`), for experiments and tests: `name` is a
+   * kernel file, `lib/name` a library file that `// #include "name"` resolves to (see shaderSources.ts).
+   */
   shaders?: Record<string, string>;
 }
 
@@ -140,7 +143,9 @@ export class Engine {
    * The pipeline for `shaders/<file>.wgsl` (entry point `main`, or `file#entry`) specialized with
    * `constants`; cached, so asking again is cheap. Creation does not wait for the compiler: a compile
    * error surfaces as a {@link KernelCompileError} (kernel, file, line) from `kernel.ready`, from
-   * {@link compile}, and at the next sync point after the kernel was dispatched.
+   * {@link compile}, and at the next sync point after the kernel was dispatched; an `// #include` that
+   * cannot be resolved throws a {@link KernelCompileError} at once. Errors inside an included library file
+   * name that file (`shaders/lib/<name>.wgsl`) and its own line.
    */
   kernel(file: string, constants: KernelConstants = {}): Kernel {
     const key = kernelKey(file, constants);
@@ -148,7 +153,7 @@ export class Engine {
     if (cached) return cached;
     this.checkAlive();
     const [fileName, entryPoint = 'main'] = file.split('#');
-    const invocations = workgroupInvocations(this.source(fileName), constants);
+    const invocations = workgroupInvocations(this.source(fileName, key).code, constants);
     if (invocations > this.limits.maxComputeInvocationsPerWorkgroup) {
       throw new KernelLimitError(
         key,
@@ -165,7 +170,11 @@ export class Engine {
     const pipelineScope = this.device.popErrorScope();
     const path = `shaders/${fileName}.wgsl`;
     const ready = Promise.all([moduleReady, pipelineScope]).then(([moduleError, pipelineError]) => {
-      if (moduleError) throw new KernelCompileError(key, path, moduleError.line, moduleError.message);
+      if (moduleError) {
+        // The compiler counts lines of the assembled module; name the kernel or library file they are in.
+        const at = this.source(fileName, key).locate(moduleError.line);
+        throw new KernelCompileError(key, at.file, at.line, moduleError.message);
+      }
       if (pipelineError) throw new KernelCompileError(key, path, 0, pipelineError.message);
     });
     // Observed by whoever dispatches or compiles the kernel; never an unhandled rejection by itself.
@@ -187,7 +196,7 @@ export class Engine {
     let check = this.moduleChecks.get(file);
     if (!check) {
       this.device.pushErrorScope('validation');
-      const module = this.device.createShaderModule({ label: `shaders/${file}.wgsl`, code: this.source(file) });
+      const module = this.device.createShaderModule({ label: `shaders/${file}.wgsl`, code: this.source(file, file).code });
       const scope = this.device.popErrorScope();
       this.modules.set(file, module);
       check = Promise.all([module.getCompilationInfo(), scope]).then(([info, scopeError]) => {
@@ -206,8 +215,24 @@ export class Engine {
   /** Kernels dispatched before their compilation was confirmed; checked at the next sync point. */
   private unverifiedDispatched = new Set<Kernel>();
 
-  private source(file: string): string {
-    return this.extraShaders[file] ?? kernelSource(file);
+  private readonly sources = new Map<string, AssembledKernel>();
+
+  /**
+   * The kernel file with its includes appended (once per file). An include that cannot be resolved is a
+   * {@link KernelCompileError} pointing at the directive, thrown before anything reaches the GPU.
+   */
+  private source(file: string, kernel: string): AssembledKernel {
+    let assembled = this.sources.get(file);
+    if (!assembled) {
+      try {
+        assembled = assembleKernel(file, this.extraShaders);
+      } catch (error) {
+        if (error instanceof ShaderIncludeError) throw new KernelCompileError(kernel, error.file, error.line, error.detail);
+        throw error;
+      }
+      this.sources.set(file, assembled);
+    }
+    return assembled;
   }
 
   // ---------------------------------------------------------------- buffers

@@ -23,9 +23,11 @@ export interface TrainOptions {
   seed: number;
   /** Multiply the learning rate by this after every epoch (default 0.9). */
   learningRateDecay?: number;
+  /** Ramp the learning rate up linearly from a tenth over this many epochs (default 0). */
+  warmupEpochs?: number;
   /** Train on only the first N examples of each shuffled epoch (quick runs). */
   examplesPerEpoch?: number;
-  /** Stop early once the epoch's mean loss improves by less than this fraction (default 1e-3). */
+  /** Stop early after two epochs in a row whose mean loss improves by less than this fraction (default 1e-3). */
   minImprovement?: number;
   /** Read the running loss back every this many steps (default 50). */
   reportEvery?: number;
@@ -84,6 +86,7 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
   let learningRate = options.learningRate;
   let examples = 0;
   let previousEpochLoss = Infinity;
+  let stalledEpochs = 0;
   let finalLoss = NaN;
   let epochsRun = 0;
   try {
@@ -93,6 +96,9 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
       let runningSteps = 0;
       let epochLossSum = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
+        const progress = epoch - 1 + step / stepsPerEpoch;
+        const warmup = options.warmupEpochs ? Math.min(1, 0.1 + (0.9 * progress) / options.warmupEpochs) : 1;
+        const stepRate = learningRate * warmup;
         const indices = tensor(engine, order.subarray(step * options.batch, (step + 1) * options.batch));
         const nextRunning = tidy(engine, () => {
           const images = gatherRows(trainSet.images, indices);
@@ -101,7 +107,7 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
           noGrad(engine, () =>
             parameters.forEach((p, k) =>
               sgdMomentumUpdate(p, grads[k], velocities[k], {
-                lr: learningRate,
+                lr: stepRate,
                 momentum: options.momentum,
                 weightDecay: trained[k].lambda,
               }),
@@ -149,7 +155,9 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
         done: true,
       });
       const improvement = (previousEpochLoss - epochLoss) / Math.abs(previousEpochLoss);
-      if (improvement < (options.minImprovement ?? 1e-3) && epoch > 2) break;
+      // Two stalled epochs in a row, so one noisy epoch does not end training.
+      stalledEpochs = improvement < (options.minImprovement ?? 1e-3) ? stalledEpochs + 1 : 0;
+      if (stalledEpochs >= 2) break;
       previousEpochLoss = epochLoss;
       learningRate *= options.learningRateDecay ?? 0.9;
     }

@@ -41,6 +41,10 @@ export interface TrainingDefaults {
   batch: number;
   learningRate: number;
   momentum: number;
+  /** Learning rate multiplier applied after every epoch. */
+  learningRateDecay: number;
+  /** Epochs over which the learning rate ramps up linearly from a tenth (sigmoid nets diverge without). */
+  warmupEpochs: number;
 }
 
 export interface ModelSpec {
@@ -70,8 +74,8 @@ function fc(name: string, hidden: number[], lambdas: number[], description: stri
   return { name, description, inputShape: [784], layers, training };
 }
 
-const linearTraining: TrainingDefaults = { epochs: 15, batch: 128, learningRate: 0.5, momentum: 0.9 };
-const sigmoidTraining: TrainingDefaults = { epochs: 30, batch: 128, learningRate: 0.1, momentum: 0.9 };
+const linearTraining: TrainingDefaults = { epochs: 15, batch: 128, learningRate: 0.5, momentum: 0.9, learningRateDecay: 0.9, warmupEpochs: 0 };
+const sigmoidTraining: TrainingDefaults = { epochs: 40, batch: 128, learningRate: 0.2, momentum: 0.9, learningRateDecay: 0.95, warmupEpochs: 1 };
 
 /** Every model of the zoo, in the order of the paper's tables. */
 export const ZOO: readonly ModelSpec[] = [
@@ -97,7 +101,7 @@ export const ZOO: readonly ModelSpec[] = [
       { kind: 'dense', inputs: 512, outputs: 100, activation: 'relu', lambda: 1e-5 },
       { kind: 'dense', inputs: 100, outputs: 10, activation: 'none', lambda: 1e-5 },
     ],
-    training: { epochs: 4, batch: 64, learningRate: 0.05, momentum: 0.9 },
+    training: { epochs: 4, batch: 64, learningRate: 0.05, momentum: 0.9, learningRateDecay: 0.8, warmupEpochs: 0 },
   },
 ];
 
