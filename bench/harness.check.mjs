@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Checks of the harness's correctness gate with fake contestants (no GPU, a few seconds): who is marked
- * 'wrong result' when blindspot and its peers disagree. `node bench/harness.check.mjs`; exit status 0 when
- * every rule holds.
+ * Checks of the harness with fake contestants (no GPU, a few seconds): who the correctness gate marks
+ * 'wrong result' when blindspot and its peers disagree, and how a baseline timed on a sample and what
+ * instances count themselves are reported. `node bench/harness.check.mjs`; exit status 0 when every check
+ * holds.
  */
 import { startModuleLoader } from './browser.mjs';
 
@@ -47,8 +48,44 @@ try {
     if (!ok) failures++;
     console.log(`${ok ? '✓' : '✗'} ${s.name}: ${JSON.stringify(got)}${ok ? '' : ` (expected ${JSON.stringify(s.expect)})`}`);
   }
+
+  // A baseline timed on a sample (Instance.items) is compared per item, and what instances count
+  // (Instance.tally) becomes rates and shares of wall time.
+  const busy = (ms) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  const counting = (items) => async () => {
+    const tally = { counts: { widgets: 0 }, ms: { busy: 0 } };
+    return {
+      items,
+      run() {
+        const start = performance.now();
+        busy(20);
+        tally.counts.widgets += items ?? 4;
+        tally.ms.busy += performance.now() - start;
+      },
+      read: async () => ({ y: { shape: [1], data: Float32Array.of(1) } }),
+      tally: () => structuredClone(tally),
+      dispose() {},
+    };
+  };
+  const sampled = { ...workload, id: 'sampled', flops: undefined, items: { count: 4, unit: 'widgets' }, implementations: { blindspot: counting(), gpujs: counting(2) } };
+  const result = await runSuite([sampled], [fake('blindspot', 'blindspot', good), fake('half', 'gpujs', good)], { ...options, reps: 3 }, { where: 'node', runtime: 'check' });
+  const [ours, half] = result.workloads[0].cells;
+  const ratio = result.workloads[0].ratios[0]?.ratio;
+  const checks = [
+    ['per-item ratio of a sampled baseline ≈ 2', ratio > 1.6 && ratio < 2.5, ratio],
+    ['throughput counts the sample', half.throughput?.median < 130 && half.throughput?.median > 60, half.throughput?.median],
+    ['counted work per second ≈ 200', ours.tally?.rates.widgets.median > 120 && ours.tally?.rates.widgets.median <= 210, ours.tally?.rates.widgets.median],
+    ['share of wall time ≈ 1', ours.tally?.shares.busy.median > 0.8 && ours.tally?.shares.busy.median <= 1.01, ours.tally?.shares.busy.median],
+  ];
+  for (const [name, ok, value] of checks) {
+    if (!ok) failures++;
+    console.log(`${ok ? '✓' : '✗'} ${name}: ${value}`);
+  }
 } finally {
   await loader.close();
 }
-console.log(failures ? `${failures} gate check(s) failed` : 'gate checks passed');
+console.log(failures ? `${failures} harness check(s) failed` : 'harness checks passed');
 process.exit(failures ? 1 : 0);

@@ -6,7 +6,7 @@
  */
 import { CONTESTANTS, DEFAULT_CONTESTANTS, QUICK_CONTESTANTS } from './contestants/index.ts';
 import { checkAims } from './aims.ts';
-import { aimTable, fmt, oneLine, ratioTable, resultTable, SCHEMA, toMarkdown, toSvg, type BenchReport } from './report.ts';
+import { aimTable, fmt, oneLine, ratioTable, resultTable, SCHEMA, tallyTable, toMarkdown, toSvg, type BenchReport } from './report.ts';
 import { runBench, type SuiteRequest } from './suite.ts';
 import type { ProgressEvent } from './types.ts';
 import { WORKLOADS } from './workloads/index.ts';
@@ -93,6 +93,12 @@ function show(report: BenchReport): void {
     const r = document.createElement('h3');
     r.textContent = "blindspot's speed ÷ each peer's";
     results.append(r, table(ratioTable(run)));
+    const tallies = tallyTable(run);
+    if (tallies.length) {
+      const t = document.createElement('h3');
+      t.textContent = 'Counted work and where the time went';
+      results.append(t, table(tallies));
+    }
     const a = document.createElement('h3');
     a.textContent = 'Aims';
     results.append(a, table(aimTable(checkAims(run)), true));

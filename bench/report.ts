@@ -123,6 +123,27 @@ export function ratioTable(run: SuiteResult): string[][] {
   return [header, ...rows];
 }
 
+/**
+ * Rows of the table of what instances counted themselves (see Tally): work per second and each part's
+ * share of the wall time, medians over repetitions; only cells that counted something.
+ */
+export function tallyTable(run: SuiteResult): string[][] {
+  const rows = run.workloads.flatMap((w) =>
+    w.cells
+      .filter((c) => c.status === 'ok' && c.tally)
+      .map((c) => {
+        const { rates, shares } = c.tally!;
+        return [
+          w.title,
+          c.contestant,
+          Object.entries(rates).map(([name, s]) => `${fmt(s.median)} ${name}/s`).join(' · '),
+          Object.entries(shares).map(([name, s]) => `${name} ${fmt(100 * s.median)} %`).join(' · '),
+        ];
+      }),
+  );
+  return rows.length ? [['workload', 'contestant', 'counted work per second', 'share of wall time'], ...rows] : [];
+}
+
 export function aimTable(outcomes: AimOutcome[]): string[][] {
   const mark = { met: 'met', short: 'SHORT', 'not measured': 'not measured' } as const;
   return [
@@ -194,6 +215,7 @@ export function runMarkdown(run: SuiteResult, machine: MachineInfo): string {
     w.reference ?? '–',
   ]);
   const issues = problems(run);
+  const tallies = tallyTable(run);
   return [
     `## ${whereTitle(run)}`,
     '',
@@ -215,6 +237,9 @@ export function runMarkdown(run: SuiteResult, machine: MachineInfo): string {
     '',
     markdownTable(ratioTable(run)),
     '',
+    ...(tallies.length
+      ? ['### Counted work and where the time went (medians over repetitions; what the workloads count themselves)', '', markdownTable(tallies), '']
+      : []),
     '### Aims',
     '',
     markdownTable(aimTable(checkAims(run))),
