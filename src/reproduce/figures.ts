@@ -31,7 +31,7 @@ export async function writeFigures(context: ReproduceContext, sets: AdversarialS
       const adversarial = adversarialOf(set, e);
       return [
         { pixels: original, caption: `${e.label}` },
-        { pixels: adversarial, caption: `${e.label}>${e.target} ${e.distortion!.toFixed(3)}` },
+        { pixels: adversarial, caption: `${e.label} as ${e.target} ${e.distortion!.toFixed(3)}` },
         { pixels: differenceImage(original, adversarial, 10), caption: 'x10' },
         { pixels: noiseAtRms(original, e.distortion!, deriveSeed(context.options.seed, `figure ${set.name} ${k}`)), caption: 'noise' },
       ];
