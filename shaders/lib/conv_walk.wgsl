@@ -1,6 +1,6 @@
 // lib/conv_walk — a flat loop over planes × rows × cols that moves offsets into two buffers in step, as the
 //   conv kernels walk (input, filter), (input, dy) or (dy, filter). Nested loops cost SwiftShader mask
-//   bookkeeping at every level; one flat loop with this cursor measured 1.5× faster there.
+//   bookkeeping at every level (conv2d's k loop measured 1.5× faster flat than as nested c, i, j loops).
 //   Each step adds the column stride; the end of a row also adds the row skip, the end of a plane also the
 //   plane skip (u32 wrap-around makes "negative" strides and skips work). The caller counts the steps
 //   (planes · rows · cols) itself, so the plane count is not stored.

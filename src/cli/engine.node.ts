@@ -8,6 +8,6 @@ export async function withEngine<T>(command: Command, fn: (engine: Engine) => Pr
   try {
     return await fn(engine);
   } finally {
-    engine.dispose();
+    await engine.dispose();
   }
 }

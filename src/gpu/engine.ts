@@ -416,9 +416,12 @@ export class Engine {
     return result;
   }
 
-  /** Release every GPU resource. The engine cannot be used afterwards. */
-  dispose(): void {
-    if (this.disposed) return;
+  /**
+   * Release every GPU resource. The engine cannot be used afterwards. The promise settles once the device
+   * is gone; await it before a Node process exits (Dawn can abort if the process ends mid-teardown).
+   */
+  dispose(): Promise<void> {
+    if (this.disposed) return this.closed;
     this.disposed = true;
     this.storage.destroyAll();
     this.staging.destroyAll();
@@ -426,8 +429,13 @@ export class Engine {
     this.pipelines.clear();
     this.modules.clear();
     this.device.destroy();
-    this.owner = null;
+    this.closed = this.device.lost.then(() => {
+      this.owner = null;
+    });
+    return this.closed;
   }
+
+  private closed: Promise<void> = Promise.resolve();
 
   get isDisposed(): boolean {
     return this.disposed;

@@ -1,10 +1,11 @@
 /** Which WebGPU adapter this suite runs on, printed so every test log says where the kernels ran. */
 import { expect, it } from 'vitest';
+import { fill } from '../../src/tensor/ops/fill.ts';
 import { useTestEngine } from '../helpers/engine.ts';
 
 const getEngine = useTestEngine();
 
-it('has a WebGPU adapter that says what it is', () => {
+it('has a WebGPU adapter that says what it is and runs kernels', async () => {
   const { adapter, notes } = getEngine();
   console.log(
     `WebGPU adapter (${adapter.platform}): vendor=${adapter.vendor} architecture=${adapter.architecture} ` +
@@ -15,4 +16,7 @@ it('has a WebGPU adapter that says what it is', () => {
   expect(getEngine().limits.maxStorageBufferBindingSize, 'the device gets the adapter limits, not the defaults').toBe(
     adapter.limits.maxStorageBufferBindingSize,
   );
+  const t = fill(getEngine(), [5], 7);
+  expect([...(await t.data())]).toEqual([7, 7, 7, 7, 7]);
+  t.dispose();
 });

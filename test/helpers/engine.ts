@@ -11,8 +11,8 @@ export function useTestEngine(options: EngineOptions = {}): () => Engine {
   beforeAll(async () => {
     engine = await Engine.create({ poisonBuffers: true, ...options });
   });
-  afterAll(() => {
-    engine?.dispose();
+  afterAll(async () => {
+    await engine?.dispose();
     engine = null;
   });
   return () => {
