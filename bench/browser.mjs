@@ -8,22 +8,14 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 
 export const repo = fileURLToPath(new URL('..', import.meta.url));
 export const benchConfig = join(repo, 'bench/vite.config.ts');
 
-// Verified on Debian 12 without a GPU (/work/shared/docs/environment.md): WebGPU on SwiftShader,
-// WebGL through ANGLE on SwiftShader. --disable-gpu is not among them: it turns WebGPU off.
+// The shared set (scripts/chromium.mjs), plus: a long benchmark in a hidden tab must not be throttled.
 export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-  // A long benchmark in a hidden tab must not be throttled.
+  ...SHARED_CHROMIUM_ARGS,
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',

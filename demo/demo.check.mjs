@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 
 const HELP = `Usage: node demo/demo.check.mjs [--build] [--timeout SECONDS] [--screenshot PATH]
 
@@ -19,18 +20,6 @@ Runs the demo page's smoke path (?smoke=1) in headless Chromium and prints one l
 "Demo: FAILED ...". --build checks the production build (vite build + preview) instead of the dev server.
 Environment: CHROMIUM_PATH overrides the browser (default /usr/bin/chromium).`;
 
-// As in scripts/browser-tests.mjs: --enable-unsafe-webgpu is what gives a GPU-less Chromium an adapter
-// (SwiftShader); the rest keep a headless run quiet and self-contained.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-];
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const config = join(repo, 'demo/vite.config.ts');

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CHROMIUM_ARGS } from './chromium.mjs';
 
 const HELP = `Usage: node scripts/browser-tests.mjs [options] [filter...]
 
@@ -24,19 +25,6 @@ failed test, page error, missing WebGPU or timeout.
 
 Environment: CHROMIUM_PATH overrides the browser (default /usr/bin/chromium, from \`npm run setup\`).`;
 
-// The set verified on Debian 12 without a GPU (Chromium 156). Of these only --enable-unsafe-webgpu is
-// essential there (without it the page gets no adapter); --disable-gpu is left out as it adds nothing:
-// WebGPU still runs on SwiftShader with it. A fresh profile per run keeps state from leaking between runs.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-];
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
