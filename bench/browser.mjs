@@ -4,11 +4,10 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS, freePort } from '../scripts/chromium.mjs';
 
 export const repo = fileURLToPath(new URL('..', import.meta.url));
 export const benchConfig = join(repo, 'bench/vite.config.ts');
@@ -30,17 +29,6 @@ export function chromiumPath() {
 }
 
 /** A port that is free now; the server then binds it with strictPort so a race fails loudly. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** The Vite dev server of bench/ on 127.0.0.1 (a secure context, so navigator.gpu exists), with COOP/COEP. */
 export async function startBenchServer() {
   const { createServer } = await import('vite');

@@ -7,12 +7,11 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { CHROMIUM_ARGS, freePort } from '../scripts/chromium.mjs';
 
 const HELP = `Usage: node demo/demo.check.mjs [--build] [--timeout SECONDS] [--screenshot PATH]
 
@@ -23,17 +22,6 @@ Environment: CHROMIUM_PATH overrides the browser (default /usr/bin/chromium).`;
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const config = join(repo, 'demo/vite.config.ts');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Why the page's result is not a success, or null. */
 function problemsWith(result) {

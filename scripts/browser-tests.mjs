@@ -6,12 +6,11 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CHROMIUM_ARGS } from './chromium.mjs';
+import { CHROMIUM_ARGS, freePort } from './chromium.mjs';
 
 const HELP = `Usage: node scripts/browser-tests.mjs [options] [filter...]
 
@@ -43,17 +42,6 @@ function parseOptions() {
 }
 
 /** A port that is free now; the server then binds it with strictPort so a race fails loudly. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Rewrite the page's stack frames (URLs of Vite-transformed modules) to repository paths and source lines,
  * through the source maps Vite kept, dropping the in-page runner's and dependencies' own frames.
