@@ -12,6 +12,10 @@ export default defineConfig({
           exclude: ['test/browser/**'],
           environment: 'node',
           fileParallelism: false,
+          // One worker process for every file: Dawn can abort while a process exits right after a device
+          // was destroyed, so the suite pays that teardown once instead of once per file.
+          isolate: false,
+          maxWorkers: 1,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
