@@ -9,6 +9,7 @@ import { startModuleLoader } from './browser.mjs';
 
 const loader = await startModuleLoader();
 let failures = 0;
+let checked = 0;
 try {
   const { runSuite } = await loader.ssrLoadModule('/harness.ts');
   const fake = (id, family, values) => ({
@@ -45,6 +46,7 @@ try {
     const result = await runSuite([workload], contestants, options, context);
     const got = Object.fromEntries(result.workloads[0].cells.map((c) => [c.contestant, c.status]));
     const ok = Object.entries(s.expect).every(([id, status]) => got[id] === status);
+    checked++;
     if (!ok) failures++;
     console.log(`${ok ? '✓' : '✗'} ${s.name}: ${JSON.stringify(got)}${ok ? '' : ` (expected ${JSON.stringify(s.expect)})`}`);
   }
@@ -81,11 +83,12 @@ try {
     ['share of wall time ≈ 1', ours.tally?.shares.busy.median > 0.8 && ours.tally?.shares.busy.median <= 1.01, ours.tally?.shares.busy.median],
   ];
   for (const [name, ok, value] of checks) {
+    checked++;
     if (!ok) failures++;
     console.log(`${ok ? '✓' : '✗'} ${name}: ${value}`);
   }
 } finally {
   await loader.close();
 }
-console.log(failures ? `${failures} harness check(s) failed` : 'harness checks passed');
+console.log(`Harness: ${checked - failures} passed, ${failures} failed`);
 process.exit(failures ? 1 : 0);

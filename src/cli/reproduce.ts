@@ -6,7 +6,7 @@ import { withEngine } from './engine.node.ts';
 import { positiveInt } from './train.ts';
 
 /** Quick runs: small training budgets and few images, for CI and a first look (minutes on a CPU). */
-const QUICK = { n: 8, nineTargetsN: 4, examplesPerEpoch: 4000, epochs: 2, bisectionSteps: 4, maxIterations: 60 };
+const QUICK = { n: 8, nineTargetsN: 4, examplesPerEpoch: 4000, epochs: 2, trainingIterations: 30, bisectionSteps: 4, maxIterations: 60 };
 const FULL = { n: 1000, nineTargetsN: 100, bisectionSteps: 10, maxIterations: 100 };
 
 export function registerReproduce(program: Command): void {
@@ -39,7 +39,7 @@ export function registerReproduce(program: Command): void {
         bisectionSteps: o.bisection ?? preset.bisectionSteps,
         maxIterations: o.maxIterations ?? preset.maxIterations,
         warmStart: Boolean(o.warmStart),
-        ...(o.quick ? { examplesPerEpoch: QUICK.examplesPerEpoch, epochs: QUICK.epochs } : {}),
+        ...(o.quick ? { examplesPerEpoch: QUICK.examplesPerEpoch, epochs: QUICK.epochs, trainingIterations: QUICK.trainingIterations } : {}),
       };
       await withEngine(command, async (engine) => {
         const started = new Date();

@@ -1,6 +1,6 @@
 /** `blindspot train`, `blindspot eval` and `blindspot models`. */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { loadMnist } from '../data/mnist.node.ts';
 import { loadCheckpoint } from '../nn/checkpoint.node.ts';
 import { disposeDataset, uploadDataset } from '../nn/dataset.ts';
@@ -8,7 +8,7 @@ import { evaluate } from '../nn/evaluate.ts';
 import { Model } from '../nn/model.ts';
 import { trainAndSave } from '../nn/trainAndSave.node.ts';
 import { parseTrainingSet } from '../nn/trainingSets.ts';
-import { architectureOf, modelSpec, ZOO } from '../nn/zoo.ts';
+import { architectureOf, modelSpec, ZOO, type Optimizer } from '../nn/zoo.ts';
 import { withEngine } from './engine.node.ts';
 import { progressBar } from './progress.ts';
 
@@ -33,16 +33,21 @@ export function registerTraining(program: Command): void {
         const t = spec.training;
         console.log(`${spec.name.padEnd(14)} ${spec.description}`);
         console.log(`${''.padEnd(14)} layers: ${architectureOf(spec)}`);
-        console.log(`${''.padEnd(14)} defaults: ${t.epochs} epochs, batch ${t.batch}, lr ${t.learningRate} (×${t.learningRateDecay} per epoch${t.warmupEpochs ? `, ${t.warmupEpochs}-epoch warm-up` : ""}), momentum ${t.momentum}`);
+        const sgd = `SGD: ${t.epochs} epochs, batch ${t.batch}, lr ${t.learningRate} (×${t.learningRateDecay} per epoch${t.warmupEpochs ? `, ${t.warmupEpochs}-epoch warm-up` : ''}), momentum ${t.momentum}`;
+        const lbfgs = `full-batch L-BFGS, at most ${t.maxIterations} iterations`;
+        console.log(`${''.padEnd(14)} default: ${t.optimizer === 'lbfgs' ? `${lbfgs} (or ${sgd})` : sgd}`);
+        if (spec.frozenEncoder) console.log(`${''.padEnd(14)} autoencoder stage: ${spec.frozenEncoder.epochs} epochs of SGD`);
       }
     });
 
   program
     .command('train')
-    .description('train a zoo model with minibatch SGD with momentum and save its checkpoint')
+    .description("train a zoo model (minibatch SGD with momentum, or full-batch L-BFGS) and save its checkpoint")
     .argument('<model>', "model name, e.g. 'FC100-100-10' (see `blindspot models`)")
     .option('--set <set>', 'training set: full, P1 or P2', 'full')
+    .addOption(new Option('--optimizer <kind>', "sgd, or full-batch lbfgs (default: the model's)").choices(['sgd', 'lbfgs']))
     .option('--epochs <n>', 'maximum epochs (default: the model\'s)', positiveInt)
+    .option('--iterations <n>', "L-BFGS iterations at most (default: the model's)", positiveInt)
     .option('--batch <n>', 'minibatch size (default: the model\'s)', positiveInt)
     .option('--lr <x>', 'learning rate (default: the model\'s)', positiveNumber)
     .option('--examples <n>', 'train on only N examples per epoch (quick runs)', positiveInt)
@@ -54,13 +59,17 @@ export function registerTraining(program: Command): void {
       const set = parseTrainingSet(options.set);
       const data = await loadMnist(options.data);
       await withEngine(command, async (engine) => {
+        const optimizer: Optimizer = options.optimizer ?? spec.training.optimizer;
         const epochs = options.epochs ?? spec.training.epochs;
-        const bar = progressBar(epochs, `${spec.name} on ${set}`);
+        const maxIterations = options.iterations ?? spec.training.maxIterations;
+        const bar = progressBar(optimizer === 'lbfgs' ? maxIterations : epochs, `${spec.name} on ${set}`);
         let stage = '';
         const { model, record } = await trainAndSave(engine, spec, set, data, {
           seed: options.seed,
           outDir: options.out,
+          optimizer,
           epochs,
+          maxIterations,
           ...(options.batch ? { batch: options.batch } : {}),
           ...(options.lr ? { learningRate: options.lr } : {}),
           ...(options.examples ? { examplesPerEpoch: options.examples } : {}),
@@ -68,7 +77,7 @@ export function registerTraining(program: Command): void {
           onProgress: (p) =>
             bar.update(
               p.epoch - (p.done ? 0 : 1),
-              `${stage}epoch ${p.epoch} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(4)}` +
+              `${stage}${stage || optimizer === 'sgd' ? `epoch ${p.epoch} step ${p.step}/${p.stepsPerEpoch}` : `iteration ${p.epoch}`} loss ${p.loss.toFixed(4)}` +
                 `${p.testError !== undefined ? ` test error ${(100 * p.testError).toFixed(2)}%` : ''} ${Math.round(p.examplesPerSecond)} ex/s`,
             ),
         });
@@ -77,7 +86,8 @@ export function registerTraining(program: Command): void {
         console.log(
           `${spec.name} (${set}): training error ${(100 * record.trainError).toFixed(2)}%, test error ${(100 * record.testError).toFixed(2)}%` +
             `${record.otherHalfError !== undefined ? `, other half ${(100 * record.otherHalfError).toFixed(2)}%` : ''}` +
-            ` after ${record.epochs} epochs in ${record.seconds.toFixed(0)} s → ${record.checkpoint}`,
+            ` after ${record.iterations !== undefined ? `${record.iterations} L-BFGS iterations (${record.stopReason})` : `${record.epochs} epochs`}` +
+            ` in ${record.seconds.toFixed(0)} s → ${record.checkpoint}`,
         );
       });
     });

@@ -7,12 +7,14 @@ import type { GpuDataset } from './dataset.ts';
 import { evaluate, type Evaluation } from './evaluate.ts';
 import { Model } from './model.ts';
 import { createDecoder, sparseAutoencoderLoss } from './autoencoder.ts';
+import { trainFullBatch, type FullBatchResult } from './fullBatch.ts';
 import { train, type TrainOptions, type TrainResult } from './train.ts';
-import type { ModelSpec } from './zoo.ts';
+import type { ModelSpec, Optimizer } from './zoo.ts';
 
 export interface FitResult {
   model: Model;
-  training: TrainResult;
+  /** The supervised stage; a {@link FullBatchResult} when it ran L-BFGS. */
+  training: TrainResult | FullBatchResult;
   /** The autoencoder stage of AE400-10. */
   pretraining?: TrainResult;
   trainError: Evaluation;
@@ -20,6 +22,10 @@ export interface FitResult {
 }
 
 export type FitOptions = Omit<TrainOptions, 'parameters' | 'loss'> & {
+  /** The supervised stage's optimizer (default 'sgd'; the autoencoder stage always uses SGD). */
+  optimizer?: Optimizer;
+  /** L-BFGS iterations at most (optimizer 'lbfgs'; default 300). */
+  maxIterations?: number;
   /** Evaluate training error on at most this many training images (default: all). */
   trainEvaluationLimit?: number;
   onStage?: (stage: 'autoencoder' | 'supervised') => void;
@@ -36,6 +42,7 @@ export async function fitModel(engine: Engine, spec: ModelSpec, trainSet: GpuDat
       try {
         pretraining = await train(model, trainSet, null, {
           ...options,
+          epochs: Math.min(options.epochs, ae.epochs),
           parameters: [
             { tensor: model.parameters.get('layer0.weight')!, lambda: ae.lambda },
             { tensor: model.parameters.get('layer0.bias')!, lambda: 0 },
@@ -50,7 +57,15 @@ export async function fitModel(engine: Engine, spec: ModelSpec, trainSet: GpuDat
       }
     }
     options.onStage?.('supervised');
-    const training = await train(model, trainSet, testSet, options);
+    const training =
+      options.optimizer === 'lbfgs'
+        ? await trainFullBatch(model, trainSet, testSet, {
+            maxIterations: options.maxIterations ?? 300,
+            examples: options.examplesPerEpoch,
+            evaluationLimit: options.evaluationLimit,
+            onProgress: options.onProgress,
+          })
+        : await train(model, trainSet, testSet, options);
     const trainError = await evaluate(model, trainSet, { limit: options.trainEvaluationLimit });
     const testError = await evaluate(model, testSet, { limit: options.evaluationLimit });
     return { model, training, pretraining, trainError, testError };

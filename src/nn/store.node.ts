@@ -25,7 +25,13 @@ export interface TrainingRecord {
   testError: number;
   /** Error on the other half of the split (P1/P2 models only), for Table 3. */
   otherHalfError?: number;
+  /** 'sgd' or full-batch 'lbfgs' (records written before the option existed are SGD). */
+  optimizer?: 'sgd' | 'lbfgs';
+  /** SGD: epochs run. L-BFGS: passes over the training set (objective evaluations). */
   epochs: number;
+  /** L-BFGS only: accepted iterations, and why the solver stopped. */
+  iterations?: number;
+  stopReason?: string;
   seconds: number;
   examplesPerSecond: number;
   seed: number;

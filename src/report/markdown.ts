@@ -28,7 +28,7 @@ export const DEVIATIONS = [
   'Inner solver: our L-BFGS-B (v3.0 rules), memory 10, restarted from x for every c unless --warm-start is given.',
   'Targets: one seeded random wrong label per image for the paper comparison; the minimum over all nine wrong labels is a column of its own (the paper does not report it).',
   'Distortion: per-pixel RMS √(Σ(x′−x)²/784), averaged over attacked images; images the model already misclassifies are not attacked, failures are counted, never dropped.',
-  'Training: minibatch SGD with momentum (the paper used L-BFGS to convergence); weight decay (λ/2)·‖W‖² on the mean cross-entropy, biases not decayed.',
+  'Training: the FC10 models by full-batch L-BFGS to convergence, as the paper trained; the nets by minibatch SGD with momentum (full-batch L-BFGS on 60 000 images is too slow for them here; `blindspot train --optimizer` picks either); weight decay (λ/2)·‖W‖² on the mean cross-entropy, biases not decayed.',
   'AE400-10: the sparse-autoencoder encoder is trained without labels and frozen, never fine-tuned; we report the error that reaches.',
   'Gaussian-noise rows: reported unclipped (the paper\'s rows, whose distortion equals σ) and clipped to [0,1] (valid images), each with its measured RMS.',
   'Amplified rows: the perturbation rescaled to per-pixel RMS 0.1 (x + r·0.1/rms(r), clipped), the stated intent of the paper; its printed formula would shrink r.',

@@ -22,6 +22,8 @@ export interface ReproduceOptions {
   /** Training: examples per epoch and epochs override (quick runs). */
   examplesPerEpoch?: number;
   epochs?: number;
+  /** Training: L-BFGS iterations override for the models trained full-batch (quick runs). */
+  trainingIterations?: number;
 }
 
 export interface ReproduceContext {

@@ -45,12 +45,13 @@ export async function prepareModels(context: ReproduceContext): Promise<Map<stri
         outDir: options.checkpoints,
         ...(options.examplesPerEpoch ? { examplesPerEpoch: options.examplesPerEpoch } : {}),
         ...(options.epochs ? { epochs: options.epochs } : {}),
+        ...(options.trainingIterations ? { maxIterations: options.trainingIterations } : {}),
         ...(options.quick ? { trainEvaluationLimit: QUICK_EVALUATION, evaluationLimit: QUICK_EVALUATION } : {}),
         onProgress: (p) => {
           if (p.done || performance.now() - lastLog > 15_000) {
             lastLog = performance.now();
             log(
-              `  epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(4)}` +
+              `  ${spec.training.optimizer === 'lbfgs' ? `iteration ${p.epoch}/${p.epochs}` : `epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch}`} loss ${p.loss.toFixed(4)}` +
                 `${p.testError !== undefined ? ` test error ${(100 * p.testError).toFixed(2)}%` : ''} (${Math.round(p.examplesPerSecond)} examples/s)`,
             );
           }

@@ -59,7 +59,8 @@ describe('training', () => {
 
   it('the sparse autoencoder stage of AE400-10 lowers its reconstruction loss and leaves the encoder frozen after', async () => {
     const engine = setUp();
-    const spec = { ...modelSpec('AE400-10'), training: { epochs: 1, batch: 64, learningRate: 0.1, momentum: 0.9, learningRateDecay: 1, warmupEpochs: 0 } };
+    const ae = modelSpec('AE400-10');
+    const spec = { ...ae, training: { ...ae.training, epochs: 1, batch: 64, learningRate: 0.1, learningRateDecay: 1, warmupEpochs: 0 } };
     const losses = { autoencoder: [] as number[], supervised: [] as number[] };
     let stage: keyof typeof losses = 'autoencoder';
     const fit = await fitModel(engine, spec, small, smallTest, {

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every suite of the project, one after another, then one table of what each counted and a
+ * last line "Total: N passed, N failed". Every stage runs even after one fails, so a single run shows
+ * all that is broken; the exit status is non-zero when any stage failed or ended without its counts.
+ *
+ * A stage's counts come from the suite itself: Vitest's JSON report for the Node suite, the
+ * "Label: N passed, N failed" line the browser tests and the bench harness print last, and the exit
+ * status for the checks that are one test each (typecheck, bench page, demo).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HELP = `Usage: node scripts/test.mjs [stage...]
+
+Runs the test stages in order and prints a summary with a last line "Total: N passed, N failed".
+Stages: ${['typecheck', 'node', 'browser', 'harness', 'bench-page', 'demo'].join(', ')} (default: all).
+Each stage is also an npm script of its own (npm run test:node, test:browser, test:bench, test:demo).`;
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const npx = (...args) => ['npx', '--no-install', ...args];
+const SUMMARY_LINE = /^(?:[\w ]+: )?(\d+) passed, (\d+) failed/;
+
+/** @typedef {{ passed: number, failed: number }} Counts */
+
+const STAGES = [
+  { name: 'typecheck', command: npx('tsc', '--noEmit', '-p', 'tsconfig.json'), count: 'exit' },
+  {
+    name: 'node',
+    command: (report) => npx('vitest', 'run', '--project', 'node', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`),
+    count: 'vitest',
+  },
+  { name: 'browser', command: ['node', 'scripts/browser-tests.mjs'], count: 'line' },
+  { name: 'harness', command: ['node', 'bench/harness.check.mjs'], count: 'line' },
+  { name: 'bench-page', command: ['node', 'bench/run.mjs', '--check-page'], count: 'exit' },
+  { name: 'demo', command: ['node', 'demo/demo.check.mjs'], count: 'exit' },
+];
+
+/** Runs a command with its output passed through, and returns its exit code and last summary line. */
+function run(argv) {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    let pending = '';
+    let summary = null;
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        const m = SUMMARY_LINE.exec(line.trim());
+        if (m) summary = { passed: Number(m[1]), failed: Number(m[2]) };
+      }
+    });
+    child.on('error', (error) => resolve({ code: 1, summary, note: error.message }));
+    child.on('close', (code, signal) => resolve({ code: code ?? 1, summary, note: signal ? `killed by ${signal}` : '' }));
+  });
+}
+
+/** Runs one stage and returns its counts, with a note when the counts and the exit status disagree. */
+async function runStage(stage, scratch) {
+  const report = join(scratch, `${stage.name}.json`);
+  const argv = typeof stage.command === 'function' ? stage.command(report) : stage.command;
+  console.log(`\n=== ${stage.name}: ${argv.join(' ')}\n`);
+  const { code, summary, note } = await run(argv);
+  let counts = null;
+  if (stage.count === 'exit') counts = code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+  else if (stage.count === 'line') counts = summary;
+  else {
+    const json = await readFile(report, 'utf8').then(JSON.parse, () => null);
+    if (json) counts = { passed: json.numPassedTests, failed: json.numFailedTests };
+  }
+  const notes = [note];
+  if (!counts) notes.push('ended without its counts');
+  else if (code !== 0 && counts.failed === 0) notes.push(`exit status ${code} although no test failed`);
+  const ok = code === 0 && counts !== null && counts.failed === 0;
+  // A stage that failed without a failed test (a crash, a page error) still counts one failure.
+  const counted = { passed: counts?.passed ?? 0, failed: Math.max(counts?.failed ?? 0, ok ? 0 : 1) };
+  return { name: stage.name, counts: counted, ok, note: notes.filter(Boolean).join('; ') };
+}
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  if (wanted.includes('--help') || wanted.includes('-h')) {
+    console.log(HELP);
+    return 0;
+  }
+  const unknown = wanted.filter((w) => !STAGES.some((s) => s.name === w));
+  if (unknown.length > 0) throw new Error(`unknown stage(s) ${unknown.join(', ')}; stages: ${STAGES.map((s) => s.name).join(', ')}`);
+  const stages = wanted.length > 0 ? STAGES.filter((s) => wanted.includes(s.name)) : STAGES;
+
+  const scratch = await mkdtemp(join(tmpdir(), 'blindspot-test-'));
+  const results = [];
+  try {
+    for (const stage of stages) results.push(await runStage(stage, scratch));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+
+  console.log('\n=== summary');
+  for (const r of results) {
+    console.log(`${r.ok ? '✓' : '✗'} ${r.name.padEnd(10)} ${r.counts.passed} passed, ${r.counts.failed} failed${r.note ? ` (${r.note})` : ''}`);
+  }
+  const passed = results.reduce((n, r) => n + r.counts.passed, 0);
+  const failed = results.reduce((n, r) => n + r.counts.failed, 0);
+  console.log(`Total: ${passed} passed, ${failed} failed`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
