@@ -7,6 +7,7 @@ import { disposeDataset, uploadDataset } from '../nn/dataset.ts';
 import { evaluate } from '../nn/evaluate.ts';
 import { Model } from '../nn/model.ts';
 import { trainAndSave } from '../nn/trainAndSave.node.ts';
+import { describeErrors } from '../nn/train.ts';
 import { parseTrainingSet } from '../nn/trainingSets.ts';
 import { architectureOf, modelSpec, ZOO, type Optimizer } from '../nn/zoo.ts';
 import { withEngine } from './engine.node.ts';
@@ -78,7 +79,7 @@ export function registerTraining(program: Command): void {
             bar.update(
               p.epoch - (p.done ? 0 : 1),
               `${stage}${stage || optimizer === 'sgd' ? `epoch ${p.epoch} step ${p.step}/${p.stepsPerEpoch}` : `iteration ${p.epoch}`} loss ${p.loss.toFixed(4)}` +
-                `${p.testError !== undefined ? ` test error ${(100 * p.testError).toFixed(2)}%` : ''} ${Math.round(p.examplesPerSecond)} ex/s`,
+                `${describeErrors(p)} ${Math.round(p.examplesPerSecond)} ex/s`,
             ),
         });
         bar.stop();

@@ -28,7 +28,7 @@ export interface FullBatchOptions {
   examples?: number;
   /** Training images per GPU pass (default 10 000). */
   chunk?: number;
-  /** Evaluate test error every this many iterations (default 10), and always at the end. */
+  /** Evaluate training error (first 10 000 images) and test error every this many iterations (default 10), and at the end. */
   evaluateEvery?: number;
   /** Evaluate test error on at most this many test images (default: all). */
   evaluationLimit?: number;
@@ -105,8 +105,13 @@ export async function trainFullBatch(model: Model, trainSet: GpuDataset, testSet
   const started = performance.now();
   const report = async (done: boolean) => {
     const due = done || solver.iterations % evaluateEvery === 0;
-    const testError = testSet && due ? (await evaluate(model, testSet, { limit: options.evaluationLimit })).errorRate : undefined;
-    history.push({ epoch: solver.iterations, loss: solver.f, testError });
+    let trainError: number | undefined;
+    let testError: number | undefined;
+    if (testSet && due) {
+      trainError = (await evaluate(model, trainSet, { limit: Math.min(count, 10_000) })).errorRate;
+      testError = (await evaluate(model, testSet, { limit: options.evaluationLimit })).errorRate;
+    }
+    history.push({ epoch: solver.iterations, loss: solver.f, trainError, testError });
     options.onProgress?.({
       epoch: solver.iterations,
       epochs: options.maxIterations,
@@ -114,6 +119,7 @@ export async function trainFullBatch(model: Model, trainSet: GpuDataset, testSet
       stepsPerEpoch: 1,
       loss: solver.f,
       examplesPerSecond: (solver.evaluations * count) / ((performance.now() - started) / 1000),
+      trainError,
       testError,
       done: true,
     });

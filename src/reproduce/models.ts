@@ -4,6 +4,7 @@ import { loadCheckpoint } from '../nn/checkpoint.node.ts';
 import { Model } from '../nn/model.ts';
 import { checkpointPath, readTrainingRecords, type TrainingRecord } from '../nn/store.node.ts';
 import { trainAndSave } from '../nn/trainAndSave.node.ts';
+import { describeErrors } from '../nn/train.ts';
 import type { TrainingSetName } from '../nn/trainingSets.ts';
 import { modelSpec } from '../nn/zoo.ts';
 import { TABLE1_MODELS, TABLE3_MODELS } from '../report/paperNumbers.ts';
@@ -52,7 +53,7 @@ export async function prepareModels(context: ReproduceContext): Promise<Map<stri
             lastLog = performance.now();
             log(
               `  ${spec.training.optimizer === 'lbfgs' ? `iteration ${p.epoch}/${p.epochs}` : `epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch}`} loss ${p.loss.toFixed(4)}` +
-                `${p.testError !== undefined ? ` test error ${(100 * p.testError).toFixed(2)}%` : ''} (${Math.round(p.examplesPerSecond)} examples/s)`,
+                `${describeErrors(p)} (${Math.round(p.examplesPerSecond)} examples/s)`,
             );
           }
         },

@@ -63,14 +63,21 @@ describe('training', () => {
     const spec = { ...ae, training: { ...ae.training, epochs: 1, batch: 64, learningRate: 0.1, learningRateDecay: 1, warmupEpochs: 0 } };
     const losses = { autoencoder: [] as number[], supervised: [] as number[] };
     let stage: keyof typeof losses = 'autoencoder';
+    const epochEnds: { stage: string; trainError?: number; testError?: number }[] = [];
     const fit = await fitModel(engine, spec, small, smallTest, {
       ...spec.training,
       seed: 4,
       examplesPerEpoch: 1024,
       reportEvery: 4,
       onStage: (s) => (stage = s),
-      onProgress: (p) => !p.done && losses[stage].push(p.loss),
+      onProgress: (p) => (p.done ? epochEnds.push({ stage, trainError: p.trainError, testError: p.testError }) : losses[stage].push(p.loss)),
     });
+    // Errors are counted each epoch of the supervised stage only (the autoencoder has no labels).
+    expect(epochEnds.map((e) => e.stage)).toEqual(['autoencoder', 'supervised']);
+    expect(epochEnds[0].trainError).toBeUndefined();
+    expect(epochEnds[1].trainError).toBeGreaterThanOrEqual(0);
+    expect(epochEnds[1].trainError).toBeLessThan(0.9);
+    expect(epochEnds[1].testError).toBeLessThan(0.9);
     expect(losses.autoencoder.length).toBeGreaterThan(2);
     expect(losses.autoencoder.at(-1)!).toBeLessThan(losses.autoencoder[0]);
     expect(losses.supervised.length).toBeGreaterThan(2);
