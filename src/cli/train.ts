@@ -1,4 +1,5 @@
 /** `blindspot train`, `blindspot eval` and `blindspot models`. */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadMnist } from '../data/mnist.node.ts';
@@ -88,7 +89,7 @@ export function registerTraining(program: Command): void {
           `${spec.name} (${set}): training error ${(100 * record.trainError).toFixed(2)}%, test error ${(100 * record.testError).toFixed(2)}%` +
             `${record.otherHalfError !== undefined ? `, other half ${(100 * record.otherHalfError).toFixed(2)}%` : ''}` +
             ` after ${record.iterations !== undefined ? `${record.iterations} L-BFGS iterations (${record.stopReason})` : `${record.epochs} epochs`}` +
-            ` in ${record.seconds.toFixed(0)} s → ${record.checkpoint}`,
+            ` in ${record.seconds.toFixed(0)} s → ${join(options.out, record.checkpoint)}`,
         );
       });
     });

@@ -20,6 +20,7 @@ export function checkpointPath(dir: string, model: string, set: TrainingSetName)
 export interface TrainingRecord {
   model: string;
   set: TrainingSetName;
+  /** The checkpoint's file name, beside training-results.json (so the folder can move). */
   checkpoint: string;
   trainError: number;
   testError: number;

@@ -3,6 +3,7 @@
  * `blindspot train` and by `blindspot reproduce` (which reuses checkpoints that already exist).
  */
 import { mkdir } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Engine } from '../gpu/engine.ts';
 import type { MnistData } from '../data/mnist.node.ts';
 import { saveCheckpoint } from './checkpoint.node.ts';
@@ -55,7 +56,7 @@ export async function trainAndSave(
     const record: TrainingRecord = {
       model: spec.name,
       set,
-      checkpoint: path,
+      checkpoint: basename(path),
       trainError: fit.trainError.errorRate,
       testError: fit.testError.errorRate,
       otherHalfError,
