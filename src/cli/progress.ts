@@ -3,6 +3,8 @@ import cliProgress from 'cli-progress';
 
 export interface Progress {
   update(value: number, text: string): void;
+  /** Start over at 0 of a new total (the next stage of a run). */
+  restart(total: number): void;
   stop(): void;
 }
 
@@ -20,6 +22,10 @@ export function progressBar(total: number, label: string): Progress {
           console.error(`${label} ${value}/${total} ${text}`);
         }
       },
+      restart(newTotal) {
+        total = newTotal;
+        lastValue = -1;
+      },
       stop() {},
     };
   }
@@ -30,6 +36,10 @@ export function progressBar(total: number, label: string): Progress {
   bar.start(total, 0, { text: '' });
   return {
     update: (value, text) => bar.update(value, { text }),
+    restart: (newTotal) => {
+      bar.setTotal(newTotal);
+      bar.update(0, { text: '' });
+    },
     stop: () => bar.stop(),
   };
 }

@@ -9,6 +9,7 @@ import { evaluate } from '../nn/evaluate.ts';
 import { Model } from '../nn/model.ts';
 import { trainAndSave } from '../nn/trainAndSave.node.ts';
 import { describeErrors } from '../nn/train.ts';
+import { autoencoderEpochs } from '../nn/fit.ts';
 import { parseTrainingSet } from '../nn/trainingSets.ts';
 import { architectureOf, modelSpec, ZOO, type Optimizer } from '../nn/zoo.ts';
 import { withEngine } from './engine.node.ts';
@@ -64,7 +65,8 @@ export function registerTraining(program: Command): void {
         const optimizer: Optimizer = options.optimizer ?? spec.training.optimizer;
         const epochs = options.epochs ?? spec.training.epochs;
         const maxIterations = options.iterations ?? spec.training.maxIterations;
-        const bar = progressBar(optimizer === 'lbfgs' ? maxIterations : epochs, `${spec.name} on ${set}`);
+        const supervisedTotal = optimizer === 'lbfgs' ? maxIterations : epochs;
+        const bar = progressBar(supervisedTotal, `${spec.name} on ${set}`);
         let stage = '';
         const { model, record } = await trainAndSave(engine, spec, set, data, {
           seed: options.seed,
@@ -75,7 +77,10 @@ export function registerTraining(program: Command): void {
           ...(options.batch ? { batch: options.batch } : {}),
           ...(options.lr ? { learningRate: options.lr } : {}),
           ...(options.examples ? { examplesPerEpoch: options.examples } : {}),
-          onStage: (s) => (stage = s === 'autoencoder' ? 'autoencoder ' : ''),
+          onStage: (s) => {
+            stage = s === 'autoencoder' ? 'autoencoder ' : '';
+            bar.restart(s === 'autoencoder' ? autoencoderEpochs(spec, epochs) : supervisedTotal);
+          },
           onProgress: (p) =>
             bar.update(
               p.epoch - (p.done ? 0 : 1),

@@ -31,6 +31,11 @@ export type FitOptions = Omit<TrainOptions, 'parameters' | 'loss'> & {
   onStage?: (stage: 'autoencoder' | 'supervised') => void;
 };
 
+/** Epochs of AE400-10's autoencoder stage: its own number, capped by the run's (quick runs stay quick). */
+export function autoencoderEpochs(spec: ModelSpec, epochs: number): number {
+  return Math.min(epochs, spec.frozenEncoder?.epochs ?? 0);
+}
+
 export async function fitModel(engine: Engine, spec: ModelSpec, trainSet: GpuDataset, testSet: GpuDataset, options: FitOptions): Promise<FitResult> {
   const model = Model.create(engine, spec, options.seed);
   try {
@@ -42,7 +47,7 @@ export async function fitModel(engine: Engine, spec: ModelSpec, trainSet: GpuDat
       try {
         pretraining = await train(model, trainSet, null, {
           ...options,
-          epochs: Math.min(options.epochs, ae.epochs),
+          epochs: autoencoderEpochs(spec, options.epochs),
           parameters: [
             { tensor: model.parameters.get('layer0.weight')!, lambda: ae.lambda },
             { tensor: model.parameters.get('layer0.bias')!, lambda: 0 },
