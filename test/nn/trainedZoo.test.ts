@@ -9,13 +9,16 @@ import { evaluate } from '../../src/nn/evaluate.ts';
 import { Model } from '../../src/nn/model.ts';
 import { readTrainingRecords, type TrainingRecord } from '../../src/nn/store.node.ts';
 import { modelSpec } from '../../src/nn/zoo.ts';
-import { TABLE1_MODELS } from '../../src/report/paperNumbers.ts';
+import { TABLE1_MODELS, TABLE3_MODELS } from '../../src/report/paperNumbers.ts';
 import { useTestEngine } from '../helpers/engine.ts';
 
 // The zoo trained with `blindspot train <model> --out models` (docs/training.md), which
 // `blindspot reproduce --checkpoints models` reuses: its records must describe its checkpoints.
 const MODELS = fileURLToPath(new URL('../../models', import.meta.url));
-const TRAINED = [...TABLE1_MODELS, 'convnet'];
+const TRAINED: { model: string; set: string }[] = [
+  ...[...TABLE1_MODELS, 'convnet'].map((model) => ({ model, set: 'full' })),
+  ...TABLE3_MODELS.map(({ model, set }) => ({ model, set })),
+];
 
 const getEngine = useTestEngine();
 let records: TrainingRecord[];
@@ -28,15 +31,15 @@ beforeAll(async () => {
 afterAll(() => testSet && disposeDataset(testSet));
 
 describe('the trained zoo in models/', () => {
-  it("holds Table 1's models and the convnet, each record naming a checkpoint that exists", () => {
-    const full = records.filter((r) => r.set === 'full').map((r) => r.model);
-    for (const name of TRAINED) expect(full).toContain(name);
+  it("holds Table 1's models, the convnet and Table 3's, each record naming a checkpoint that exists", () => {
+    const held = records.map((r) => `${r.model} on ${r.set}`);
+    for (const { model, set } of TRAINED) expect(held).toContain(`${model} on ${set}`);
     for (const r of records) expect(existsSync(join(MODELS, r.checkpoint)), r.checkpoint).toBe(true);
   });
 
-  it.each(TRAINED)('%s: the checkpoint loads and errs on the test set as its record says', async (name) => {
-    const record = records.find((r) => r.model === name && r.set === 'full');
-    if (!record) throw new Error(`models/training-results.json has no record of ${name} on the full set`);
+  it.each(TRAINED)('$model on $set: the checkpoint loads and errs on the test set as its record says', async ({ model: name, set }) => {
+    const record = records.find((r) => r.model === name && r.set === set);
+    if (!record) throw new Error(`models/training-results.json has no record of ${name} on ${set}`);
     const checkpoint = await loadCheckpoint(join(MODELS, record.checkpoint));
     expect(checkpoint.meta.errors?.test).toBe(record.testError);
     const model = Model.fromCheckpoint(getEngine(), modelSpec(name), checkpoint);
