@@ -12,7 +12,7 @@ import {
   KernelCompileError,
   KernelLimitError,
 } from './errors.ts';
-import { assembleKernel, ShaderIncludeError, type AssembledKernel } from './shaderSources.ts';
+import { assembleKernel, ShaderIncludeError, workgroupInvocations, type AssembledKernel } from './shaderSources.ts';
 import { UniformArena } from './uniformArena.ts';
 
 /** Pipeline-overridable constants of a kernel (WGSL `override` declarations). */
@@ -495,23 +495,4 @@ export class Engine {
 function kernelKey(file: string, constants: KernelConstants): string {
   const keys = Object.keys(constants).sort();
   return keys.length ? `${file}{${keys.map((k) => `${k}:${constants[k]}`).join(',')}}` : file;
-}
-
-/**
- * Invocations per workgroup, read from the `@workgroup_size(...)` attribute with override constants
- * substituted, so a dispatch can be checked against the adapter's limit before WebGPU rejects it.
- */
-function workgroupInvocations(source: string, constants: KernelConstants): number {
-  const match = /@workgroup_size\(([^)]*)\)/.exec(source);
-  if (!match) return 1;
-  const defaults = new Map<string, number>();
-  for (const m of source.matchAll(/override\s+(\w+)\s*(?::\s*\w+)?\s*=\s*([0-9.]+)\s*[a-z]*\s*;/g)) {
-    defaults.set(m[1], Number(m[2]));
-  }
-  return match[1]
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((part) => constants[part] ?? defaults.get(part) ?? Number.parseInt(part, 10))
-    .reduce((a, b) => a * (Number.isFinite(b) ? b : 1), 1);
 }

@@ -197,3 +197,22 @@ export function assembleKernel(name: string, extra: ExtraShaders = {}): Assemble
 export function sourceLocation(kernelFile: string, assembledLine: number, extra: ExtraShaders = {}): SourceLocation {
   return assembleKernel(kernelFile, extra).locate(assembledLine);
 }
+
+/**
+ * Invocations per workgroup, read from the `@workgroup_size(...)` attribute with override constants
+ * substituted, so a dispatch can be checked against the adapter's limit before WebGPU rejects it.
+ */
+export function workgroupInvocations(source: string, constants: Readonly<Record<string, number>> = {}): number {
+  const match = /@workgroup_size\(([^)]*)\)/.exec(source);
+  if (!match) return 1;
+  const defaults = new Map<string, number>();
+  for (const m of source.matchAll(/override\s+(\w+)\s*(?::\s*\w+)?\s*=\s*([0-9.]+)\s*[a-z]*\s*;/g)) {
+    defaults.set(m[1], Number(m[2]));
+  }
+  return match[1]
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => constants[part] ?? defaults.get(part) ?? Number.parseInt(part, 10))
+    .reduce((a, b) => a * (Number.isFinite(b) ? b : 1), 1);
+}

@@ -13,6 +13,7 @@ import {
   libraryFileNames,
   ShaderIncludeError,
   sourceLocation,
+  workgroupInvocations,
 } from '../../src/gpu/shaderSources.ts';
 import { KernelCompileError } from '../../src/gpu/errors.ts';
 import { useTestEngine } from '../helpers/engine.ts';
@@ -268,5 +269,23 @@ describe('compile errors through the Engine', () => {
       expect([...values]).toEqual([7, 8, 9, 10, 11]);
       engine.releaseBuffer(out);
     });
+  });
+});
+
+describe('workgroup size of a kernel source', () => {
+  const source = lines('override TILE: u32 = 16u;', 'override ROWS = 4;', '@compute @workgroup_size(TILE, ROWS, 2)', 'fn main() {}');
+
+  it('multiplies literals and override constants, taking defaults from the source', () => {
+    expect(workgroupInvocations(source)).toBe(16 * 4 * 2);
+    expect(workgroupInvocations(source, { TILE: 8 })).toBe(8 * 4 * 2);
+    expect(workgroupInvocations(lines('@compute @workgroup_size(64)', 'fn main() {}'))).toBe(64);
+  });
+
+  it('counts every shipped kernel within the WebGPU default limit of 256 invocations', () => {
+    for (const name of kernelFileNames()) {
+      const n = workgroupInvocations(assembleKernel(name).code);
+      expect(n, name).toBeGreaterThanOrEqual(1);
+      expect(n, name).toBeLessThanOrEqual(256);
+    }
   });
 });
