@@ -41,6 +41,26 @@ export async function evaluate(model: Model, dataset: GpuDataset, options: { bat
   return { errors, count, errorRate: errors / count };
 }
 
+/** Training images an epoch's training error is counted on: all 60 000 would add a third to an epoch here. */
+export const EPOCH_TRAIN_EVALUATION = 10_000;
+
+/**
+ * Training and test error during training (after an epoch or an L-BFGS iteration): the training error on
+ * at most {@link EPOCH_TRAIN_EVALUATION} images. Nothing without a test set: the autoencoder stage has no
+ * trained classifier to count errors of.
+ */
+export async function errorsDuringTraining(
+  model: Model,
+  trainSet: GpuDataset,
+  testSet: GpuDataset | null,
+  limits: { train?: number; test?: number },
+): Promise<{ trainError?: number; testError?: number }> {
+  if (!testSet) return {};
+  const train = await evaluate(model, trainSet, { limit: Math.min(limits.train ?? EPOCH_TRAIN_EVALUATION, EPOCH_TRAIN_EVALUATION) });
+  const test = await evaluate(model, testSet, { limit: limits.test });
+  return { trainError: train.errorRate, testError: test.errorRate };
+}
+
 /** Predicted labels for the first `count` rows of an image tensor (one readback). */
 export async function predict(model: Model, images: Tensor): Promise<Int32Array> {
   const engine = model.engine;

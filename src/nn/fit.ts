@@ -26,8 +26,6 @@ export type FitOptions = Omit<TrainOptions, 'parameters' | 'loss'> & {
   optimizer?: Optimizer;
   /** L-BFGS iterations at most (optimizer 'lbfgs'; default 300). */
   maxIterations?: number;
-  /** Evaluate training error on at most this many training images (default: all). */
-  trainEvaluationLimit?: number;
   onStage?: (stage: 'autoencoder' | 'supervised') => void;
 };
 
@@ -68,6 +66,7 @@ export async function fitModel(engine: Engine, spec: ModelSpec, trainSet: GpuDat
             maxIterations: options.maxIterations ?? 300,
             examples: options.examplesPerEpoch,
             evaluationLimit: options.evaluationLimit,
+            trainEvaluationLimit: options.trainEvaluationLimit,
             onProgress: options.onProgress,
           })
         : await train(model, trainSet, testSet, options);

@@ -17,7 +17,7 @@ import { mulScalar } from '../tensor/ops/unary.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { LbfgsbSolver, type LbfgsbOptions, type LbfgsbStatus } from '../optim/lbfgsb.ts';
 import type { GpuDataset } from './dataset.ts';
-import { evaluate } from './evaluate.ts';
+import { errorsDuringTraining } from './evaluate.ts';
 import type { Model } from './model.ts';
 import type { TrainProgress, TrainResult } from './train.ts';
 
@@ -28,10 +28,12 @@ export interface FullBatchOptions {
   examples?: number;
   /** Training images per GPU pass (default 10 000). */
   chunk?: number;
-  /** Evaluate training error (first 10 000 images) and test error every this many iterations (default 10), and at the end. */
+  /** Count training and test error every this many iterations (default 10), and at the end. */
   evaluateEvery?: number;
   /** Evaluate test error on at most this many test images (default: all). */
   evaluationLimit?: number;
+  /** Count training error on at most this many of the images trained on (and 10 000 at most). */
+  trainEvaluationLimit?: number;
   /** Solver settings; `maxIterations` above wins over theirs. Defaults: scipy's. */
   lbfgs?: Omit<LbfgsbOptions, 'maxIterations'>;
   /** Called after every accepted iteration; `epoch` counts iterations, `epochs` is `maxIterations`. */
@@ -105,12 +107,12 @@ export async function trainFullBatch(model: Model, trainSet: GpuDataset, testSet
   const started = performance.now();
   const report = async (done: boolean) => {
     const due = done || solver.iterations % evaluateEvery === 0;
-    let trainError: number | undefined;
-    let testError: number | undefined;
-    if (testSet && due) {
-      trainError = (await evaluate(model, trainSet, { limit: Math.min(count, 10_000) })).errorRate;
-      testError = (await evaluate(model, testSet, { limit: options.evaluationLimit })).errorRate;
-    }
+    const { trainError, testError } = due
+      ? await errorsDuringTraining(model, trainSet, testSet, {
+          train: Math.min(count, options.trainEvaluationLimit ?? count),
+          test: options.evaluationLimit,
+        })
+      : {};
     history.push({ epoch: solver.iterations, loss: solver.f, trainError, testError });
     options.onProgress?.({
       epoch: solver.iterations,

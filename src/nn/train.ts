@@ -12,7 +12,7 @@ import { sgdMomentumUpdate } from '../tensor/ops/optimizerUpdates.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { createRng, deriveSeed, permutation } from '../util/random.ts';
 import type { GpuDataset } from './dataset.ts';
-import { evaluate } from './evaluate.ts';
+import { errorsDuringTraining } from './evaluate.ts';
 import type { Model } from './model.ts';
 
 export interface TrainOptions {
@@ -33,11 +33,8 @@ export interface TrainOptions {
   reportEvery?: number;
   /** Evaluate test error on at most this many test images (default: all). */
   evaluationLimit?: number;
-  /**
-   * Each epoch's training error is counted on the first this many training images (default 10 000):
-   * the whole set would add a third to an epoch's time; the final training error counts them all.
-   */
-  epochTrainEvaluationLimit?: number;
+  /** Count training error on at most this many training images (default: all; at most 10 000 each epoch). */
+  trainEvaluationLimit?: number;
   /** Called after each loss readback and each epoch. */
   onProgress?: (progress: TrainProgress) => void;
   /** The tensors to update and their weight decay λ (default: the model's trainable parameters). */
@@ -156,13 +153,10 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
       running.dispose();
       epochsRun = epoch;
       const epochLoss = epochLossSum / stepsPerEpoch;
-      // Without a test set (the autoencoder stage) there are no labels to count errors against.
-      let trainError: number | undefined;
-      let testError: number | undefined;
-      if (testSet) {
-        trainError = (await evaluate(model, trainSet, { limit: options.epochTrainEvaluationLimit ?? 10_000 })).errorRate;
-        testError = (await evaluate(model, testSet, { limit: options.evaluationLimit })).errorRate;
-      }
+      const { trainError, testError } = await errorsDuringTraining(model, trainSet, testSet, {
+        train: options.trainEvaluationLimit,
+        test: options.evaluationLimit,
+      });
       history.push({ epoch, loss: epochLoss, trainError, testError });
       options.onProgress?.({
         epoch,

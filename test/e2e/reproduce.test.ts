@@ -33,6 +33,7 @@ describe('blindspot reproduce', () => {
       warmStart: false,
       examplesPerEpoch: 512,
       epochs: 1,
+      trainingIterations: 15,
     };
     const lines: string[] = [];
     const first = await reproduce(getEngine(), options, (line) => lines.push(line), 'test');
@@ -51,6 +52,16 @@ describe('blindspot reproduce', () => {
     }
     expect(results.table2.rows.map((r: { source: string }) => r.source)).toContain('Gaussian noise σ=0.3, clipped to [0,1]');
     expect(results.table4.rows.map((r: { source: string }) => r.source)).toContain("FC100-100-10' (P2) amplified to 0.1");
+    // The FC10 models train by full-batch L-BFGS within the iteration budget, the nets by SGD.
+    const records = JSON.parse(await readFile(join(out, 'checkpoints', 'training-results.json'), 'utf8'));
+    const recordOf = (model: string) => records.find((r: { model: string; set: string }) => r.model === model && r.set === 'full');
+    for (const model of ['FC10(1e-4)', 'FC10(1e-2)', 'FC10(1)']) {
+      expect(recordOf(model)).toMatchObject({ optimizer: 'lbfgs', stopReason: expect.any(String) });
+      expect(recordOf(model).iterations).toBeGreaterThan(0);
+      expect(recordOf(model).iterations).toBeLessThanOrEqual(15);
+    }
+    expect(recordOf('FC100-100-10')).toMatchObject({ optimizer: 'sgd', epochs: 1 });
+    expect(recordOf('FC100-100-10').iterations).toBeUndefined();
     const files = await readdir(out);
     expect(files.filter((f) => f.endsWith('.png')).length).toBeGreaterThan(0);
     expect((await readdir(join(out, 'sets'))).filter((f) => f.endsWith('.json'))).toHaveLength(7 * 2 + 3);
