@@ -41,7 +41,7 @@ export async function checkPage({ timeoutMs = 300_000 } = {}) {
     if (rendered.tables < 3 || rendered.charts < 1) problems.push(`the page rendered ${rendered.tables} tables and ${rendered.charts} charts`);
     if (problems.length) throw new Error(`bench page check failed:\n  ${problems.join('\n  ')}\n  console: ${consoleErrors.slice(0, 5).join(' / ')}`);
     const summary = result.cells.map((c) => `${c.contestant} ${c.status}${c.ms ? ` ${c.ms.median.toFixed(2)} ms` : ''}`).join(', ');
-    console.log(`bench page check passed in ${((performance.now() - started) / 1000).toFixed(0)} s: ${run.runtime.match(/\S*Chrome\/\S*/)?.[0] ?? run.runtime}, ${summary}`);
+    console.log(`Bench page: ok (${((performance.now() - started) / 1000).toFixed(0)} s): ${run.runtime.match(/\S*Chrome\/\S*/)?.[0] ?? run.runtime}, ${summary}`);
     return report;
   } finally {
     await chromium?.close();

@@ -187,8 +187,8 @@ async function main() {
   if (total === 0 && problems.length === 0) problems.push('no tests ran');
   for (const problem of problems) console.error(`Error: ${problem}`);
   const skipped = counts.skipped ? `, ${counts.skipped} skipped` : '';
-  console.log(`\n${total} tests${skipped} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`Browser: ${counts.passed} passed, ${counts.failed} failed`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`\nBrowser: ${counts.passed} passed, ${counts.failed} failed${skipped} (${seconds} s)`);
   process.exit(counts.failed > 0 || problems.length > 0 ? 1 : 0);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every suite of the project, one after another, then one table of what each counted and a
- * last line "Total: N passed, N failed". Every stage runs even after one fails, so a single run shows
+ * last line "N passed, N failed" with the totals (the plain form CI reads; nothing follows it). Every stage runs even after one fails, so a single run shows
  * all that is broken; the exit status is non-zero when any stage failed or ended without its counts.
  *
  * A stage's counts come from the suite itself: Vitest's JSON report for the Node suite, the
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const HELP = `Usage: node scripts/test.mjs [stage...]
 
-Runs the test stages in order and prints a summary with a last line "Total: N passed, N failed".
+Runs the test stages in order and prints a summary whose last line is the totals, "N passed, N failed".
 Stages: ${['typecheck', 'node', 'browser', 'harness', 'bench-page', 'demo'].join(', ')} (default: all).
 Each stage is also an npm script of its own (npm run test:node, test:browser, test:bench, test:demo).`;
 
@@ -105,7 +105,7 @@ async function main() {
   }
   const passed = results.reduce((n, r) => n + r.counts.passed, 0);
   const failed = results.reduce((n, r) => n + r.counts.failed, 0);
-  console.log(`Total: ${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed`);
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
