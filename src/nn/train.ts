@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { createRng, deriveSeed, permutation } from '../util/random.ts';
 import type { GpuDataset } from './dataset.ts';
 import { errorsDuringTraining } from './evaluate.ts';
+import { learningRateAt, type LearningRateSchedule } from './learningRate.ts';
 import type { Model } from './model.ts';
 
 export interface TrainOptions {
@@ -21,8 +22,8 @@ export interface TrainOptions {
   learningRate: number;
   momentum: number;
   seed: number;
-  /** Multiply the learning rate by this after every epoch (default 0.9). */
-  learningRateDecay?: number;
+  /** How the learning rate falls over the epochs (default: ×0.9 after every epoch). */
+  schedule?: LearningRateSchedule;
   /** Ramp the learning rate up linearly from a tenth over this many epochs (default 0). */
   warmupEpochs?: number;
   /** Train on only the first N examples of each shuffled epoch (quick runs). */
@@ -95,7 +96,12 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
   const lossFn = options.loss ?? ((images: Tensor, labels: Tensor) => model.loss(images, labels));
   const history: TrainResult['history'] = [];
   const started = performance.now();
-  let learningRate = options.learningRate;
+  const schedule = {
+    learningRate: options.learningRate,
+    schedule: options.schedule ?? { kind: 'exponential', decayPerEpoch: 0.9 },
+    epochs: options.epochs,
+    warmupEpochs: options.warmupEpochs ?? 0,
+  } as const;
   let examples = 0;
   let previousEpochLoss = Infinity;
   let stalledEpochs = 0;
@@ -108,9 +114,7 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
       let runningSteps = 0;
       let epochLossSum = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
-        const progress = epoch - 1 + step / stepsPerEpoch;
-        const warmup = options.warmupEpochs ? Math.min(1, 0.1 + (0.9 * progress) / options.warmupEpochs) : 1;
-        const stepRate = learningRate * warmup;
+        const stepRate = learningRateAt(schedule, epoch - 1 + step / stepsPerEpoch);
         const indices = tensor(engine, order.subarray(step * options.batch, (step + 1) * options.batch));
         const nextRunning = tidy(engine, () => {
           const images = gatherRows(trainSet.images, indices);
@@ -174,7 +178,6 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
       stalledEpochs = improvement < (options.minImprovement ?? 1e-3) ? stalledEpochs + 1 : 0;
       if (stalledEpochs >= 2) break;
       previousEpochLoss = epochLoss;
-      learningRate *= options.learningRateDecay ?? 0.9;
     }
   } finally {
     for (const v of velocities) v.dispose();
