@@ -96,7 +96,7 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
   const lossFn = options.loss ?? ((images: Tensor, labels: Tensor) => model.loss(images, labels));
   const history: TrainResult['history'] = [];
   const started = performance.now();
-  const schedule = {
+  const rates = {
     learningRate: options.learningRate,
     schedule: options.schedule ?? { kind: 'exponential', decayPerEpoch: 0.9 },
     epochs: options.epochs,
@@ -114,7 +114,7 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
       let runningSteps = 0;
       let epochLossSum = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
-        const stepRate = learningRateAt(schedule, epoch - 1 + step / stepsPerEpoch);
+        const stepRate = learningRateAt(rates, epoch - 1 + step / stepsPerEpoch);
         const indices = tensor(engine, order.subarray(step * options.batch, (step + 1) * options.batch));
         const nextRunning = tidy(engine, () => {
           const images = gatherRows(trainSet.images, indices);
