@@ -26,23 +26,51 @@ const SUMMARY_LINE = /^(?:[\w ]+: )?(\d+) passed, (\d+) failed/;
 
 /** @typedef {{ passed: number, failed: number }} Counts */
 
+// Each stage's time limit, well above its usual length here (node ~3 min, browser ~1 min): a stage that
+// hangs (a deadlocked native driver cannot be interrupted by Vitest's own test timeout) is killed and
+// counted as failed instead of holding CI until its own limit.
 const STAGES = [
-  { name: 'typecheck', command: npx('tsc', '--noEmit', '-p', 'tsconfig.json'), count: 'exit' },
+  { name: 'typecheck', command: npx('tsc', '--noEmit', '-p', 'tsconfig.json'), count: 'exit', minutes: 5 },
   {
     name: 'node',
     command: (report) => npx('vitest', 'run', '--project', 'node', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`),
     count: 'vitest',
+    minutes: 30,
   },
-  { name: 'browser', command: ['node', 'scripts/browser-tests.mjs'], count: 'line' },
-  { name: 'harness', command: ['node', 'bench/harness.check.mjs'], count: 'line' },
-  { name: 'bench-page', command: ['node', 'bench/run.mjs', '--check-page'], count: 'exit' },
-  { name: 'demo', command: ['node', 'demo/demo.check.mjs'], count: 'exit' },
+  { name: 'browser', command: ['node', 'scripts/browser-tests.mjs'], count: 'line', minutes: 20 },
+  { name: 'harness', command: ['node', 'bench/harness.check.mjs'], count: 'line', minutes: 5 },
+  { name: 'bench-page', command: ['node', 'bench/run.mjs', '--check-page'], count: 'exit', minutes: 5 },
+  { name: 'demo', command: ['node', 'demo/demo.check.mjs'], count: 'exit', minutes: 5 },
 ];
 
 /** Runs a command with its output passed through, and returns its exit code and last summary line. */
-function run(argv) {
+function run(argv, minutes) {
   return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Its own process group, so a timeout also ends what it started (Vitest's workers, Chromium).
+    const child = spawn(argv[0], argv.slice(1), { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    const killGroup = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    // Outside the terminal's process group, the stage would not see a Ctrl-C on its own.
+    const interrupt = (signal) => {
+      killGroup(signal);
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGKILL');
+    }, minutes * 60_000);
+    const settle = (result) => {
+      clearTimeout(timer);
+      process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+      resolve(result);
+    };
     let pending = '';
     let summary = null;
     child.stdout.on('data', (chunk) => {
@@ -54,8 +82,11 @@ function run(argv) {
         if (m) summary = { passed: Number(m[1]), failed: Number(m[2]) };
       }
     });
-    child.on('error', (error) => resolve({ code: 1, summary, note: error.message }));
-    child.on('close', (code, signal) => resolve({ code: code ?? 1, summary, note: signal ? `killed by ${signal}` : '' }));
+    child.on('error', (error) => settle({ code: 1, summary, note: error.message }));
+    child.on('close', (code, signal) => {
+      const note = timedOut ? `killed after its ${minutes} min limit` : signal ? `killed by ${signal}` : '';
+      settle({ code: timedOut ? 1 : (code ?? 1), summary, note });
+    });
   });
 }
 
@@ -64,7 +95,7 @@ async function runStage(stage, scratch) {
   const report = join(scratch, `${stage.name}.json`);
   const argv = typeof stage.command === 'function' ? stage.command(report) : stage.command;
   console.log(`\n=== ${stage.name}: ${argv.join(' ')}\n`);
-  const { code, summary, note } = await run(argv);
+  const { code, summary, note } = await run(argv, stage.minutes);
   let counts = null;
   if (stage.count === 'exit') counts = code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
   else if (stage.count === 'line') counts = summary;

@@ -34,11 +34,6 @@ export interface AcquiredDevice {
   info: AdapterDescription;
   /** How the adapter was found, for `blindspot info` and benchmark reports. */
   notes: string[];
-  /**
-   * The object the adapter came from. Dawn destroys its instance when this is garbage collected, even
-   * under a live device, so the engine holds it until dispose (and then drops it, or Node may not exit).
-   */
-  owner: unknown;
 }
 
 /** The adapter's identity as plain data (GPUAdapterInfo's fields are getters that do not survive JSON). */
@@ -130,7 +125,7 @@ async function acquireInBrowser(gpu: GPU, options: AdapterOptions): Promise<Acqu
       `the browser's adapter (${info.vendor} ${info.architecture} ${info.description}) does not match '${options.adapter}'`,
     );
   }
-  return { device: await requestDevice(adapter), adapter, info, notes: ['navigator.gpu'], owner: gpu };
+  return { device: await requestDevice(adapter), adapter, info, notes: ['navigator.gpu'] };
 }
 
 interface DawnModule {
@@ -160,7 +155,7 @@ async function acquireInNode(options: AdapterOptions): Promise<AcquiredDevice> {
     const adapter = await firstMatchingAdapter(dawn, options, choice);
     if (adapter) {
       notes.push(`Dawn found adapter ${adapter.info.description || adapter.info.vendor}`);
-      return { device: await requestDevice(adapter.raw), adapter: adapter.raw, info: adapter.info, notes, owner: adapter.gpu };
+      return { device: await requestDevice(adapter.raw), adapter: adapter.raw, info: adapter.info, notes };
     }
     if (choice?.toLowerCase() === 'hardware' || (choice && choice.toLowerCase() !== 'swiftshader')) {
       throw new AdapterUnavailableError(`no WebGPU adapter matches BLINDSPOT_ADAPTER/adapter '${choice}'. ${INSTALL_HINT}`);
@@ -182,15 +177,35 @@ async function acquireInNode(options: AdapterOptions): Promise<AcquiredDevice> {
     );
   }
   notes.push(`SwiftShader via ${manifest}`);
-  return { device: await requestDevice(adapter.raw), adapter: adapter.raw, info: adapter.info, notes, owner: adapter.gpu };
+  return { device: await requestDevice(adapter.raw), adapter: adapter.raw, info: adapter.info, notes };
+}
+
+/**
+ * Dawn instances by the Vulkan driver manifest they were created under. Each one lives as long as the
+ * process, as navigator.gpu does in a page. With an instance per engine, left to the garbage collector
+ * after dispose, Dawn aborted the process ("std::system_error: Invalid argument") or hung it in
+ * InstanceBase::ProcessEvents: 7 of 24 runs of test/gpu/shaderSources.test.ts, which creates and
+ * disposes six engines beside a live one; none in 32 runs since.
+ */
+const dawnInstances = new Map<string, GPU>();
+
+function dawnInstance(dawn: DawnModule): GPU {
+  // VK_ICD_FILENAMES is read when an instance is created, so instances made under another value differ.
+  const drivers = process.env.VK_ICD_FILENAMES ?? '';
+  let gpu = dawnInstances.get(drivers);
+  if (!gpu) {
+    gpu = dawn.create([]);
+    dawnInstances.set(drivers, gpu);
+  }
+  return gpu;
 }
 
 async function firstMatchingAdapter(
   dawn: DawnModule,
   options: AdapterOptions,
   choice: string | undefined,
-): Promise<{ raw: GPUAdapter; info: AdapterDescription; gpu: GPU } | null> {
-  const gpu = dawn.create([]);
+): Promise<{ raw: GPUAdapter; info: AdapterDescription } | null> {
+  const gpu = dawnInstance(dawn);
   const preferences: (GPUPowerPreference | undefined)[] = options.powerPreference
     ? [options.powerPreference]
     : ['high-performance', 'low-power'];
@@ -198,7 +213,7 @@ async function firstMatchingAdapter(
     const raw = await gpu.requestAdapter({ powerPreference });
     if (!raw) continue;
     const info = describeAdapter(raw, 'node');
-    if (matchesChoice(info, choice)) return { raw, info, gpu };
+    if (matchesChoice(info, choice)) return { raw, info };
   }
   return null;
 }

@@ -99,15 +99,11 @@ export class Engine {
   private lost: DeviceLostError | null = null;
   private dispatchCount = 0;
 
-  /** Keeps Dawn's instance alive as long as the device (see AcquiredDevice.owner). */
-  private owner: unknown;
-
   private constructor(
-    acquired: { device: GPUDevice; info: AdapterDescription; notes: string[]; owner?: unknown },
+    acquired: { device: GPUDevice; info: AdapterDescription; notes: string[] },
     options: EngineOptions,
   ) {
     this.device = acquired.device;
-    this.owner = acquired.owner;
     this.adapter = acquired.info;
     this.notes = acquired.notes;
     this.limits = this.device.limits;
@@ -429,9 +425,7 @@ export class Engine {
     this.pipelines.clear();
     this.modules.clear();
     this.device.destroy();
-    this.closed = this.device.lost.then(() => {
-      this.owner = null;
-    });
+    this.closed = this.device.lost.then(() => undefined);
     return this.closed;
   }
 
