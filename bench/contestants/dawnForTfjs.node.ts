@@ -13,8 +13,12 @@ interface Dawn {
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
-/** Keeps Dawn's instance alive for as long as tfjs may use it (Dawn frees it when collected). */
-let keepAlive: GPU | null = null;
+/**
+ * Keeps Dawn's instances alive for as long as tfjs may use them: Dawn frees an instance when it is
+ * collected, and one collected mid-run can crash the process (src/gpu/device.ts), the probe without an
+ * adapter included.
+ */
+let keepAlive: GPU[] = [];
 
 export async function installNavigatorGpu(): Promise<string[]> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
@@ -26,13 +30,14 @@ export async function installNavigatorGpu(): Promise<string[]> {
   }
   const notes = ['navigator.gpu = Dawn (npm package webgpu)'];
   let gpu = dawn.create([]);
+  keepAlive.push(gpu);
   if (!(await gpu.requestAdapter()) && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) {
     // Same fallback as blindspot's device.ts: no hardware adapter, so point Vulkan at SwiftShader.
     process.env.VK_ICD_FILENAMES = SWIFTSHADER;
     notes.push(`VK_ICD_FILENAMES=${SWIFTSHADER}`);
     gpu = dawn.create([]);
+    keepAlive.push(gpu);
   }
-  keepAlive = gpu;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   else (globalThis as { navigator?: unknown }).navigator = { gpu };
   return notes;
@@ -40,5 +45,5 @@ export async function installNavigatorGpu(): Promise<string[]> {
 
 /** Let go of Dawn so the process can exit. */
 export function releaseNavigatorGpu(): void {
-  keepAlive = null;
+  keepAlive = [];
 }
