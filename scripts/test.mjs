@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HELP = `Usage: node scripts/test.mjs [stage...]
@@ -35,6 +35,7 @@ const STAGES = [
     name: 'node',
     command: (report) => npx('vitest', 'run', '--project', 'node', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`),
     count: 'vitest',
+    files: npx('vitest', 'list', '--project', 'node', '--filesOnly', '--json'),
     minutes: 30,
   },
   { name: 'browser', command: ['node', 'scripts/browser-tests.mjs'], count: 'line', minutes: 20 },
@@ -90,6 +91,23 @@ function run(argv, minutes) {
   });
 }
 
+/** The test files a Vitest list command names, or null when it could not say. */
+function listedFiles(argv) {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: repo, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', () => resolve(null));
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(out).map((entry) => entry.file));
+      } catch {
+        resolve(null);
+      }
+    });
+  });
+}
+
 /** Runs one stage and returns its counts, with a note when the counts and the exit status disagree. */
 async function runStage(stage, scratch) {
   const report = join(scratch, `${stage.name}.json`);
@@ -97,16 +115,25 @@ async function runStage(stage, scratch) {
   console.log(`\n=== ${stage.name}: ${argv.join(' ')}\n`);
   const { code, summary, note } = await run(argv, stage.minutes);
   let counts = null;
+  let missing = 0;
+  const notes = [note];
   if (stage.count === 'exit') counts = code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
   else if (stage.count === 'line') counts = summary;
   else {
     const json = await readFile(report, 'utf8').then(JSON.parse, () => null);
     if (json) counts = { passed: json.numPassedTests, failed: json.numFailedTests };
+    // A worker that dies (a native crash) takes the files after it with it, and they are in no count.
+    const reported = new Set((json?.testResults ?? []).map((file) => file.name));
+    const never = ((await listedFiles(stage.files)) ?? []).filter((file) => !reported.has(file));
+    missing = never.length;
+    if (missing > 0) {
+      const names = never.map((file) => relative(repo, file)).join(', ');
+      notes.push(`${missing} test file(s) never reported, as when the worker dies (see "Unhandled Error" above): ${names}`);
+    }
   }
-  const notes = [note];
   if (!counts) notes.push('ended without its counts');
   else if (code !== 0 && counts.failed === 0) notes.push(`exit status ${code} although no test failed`);
-  const ok = code === 0 && counts !== null && counts.failed === 0;
+  const ok = code === 0 && counts !== null && counts.failed === 0 && missing === 0;
   // A stage that failed without a failed test (a crash, a page error) still counts one failure.
   const counted = { passed: counts?.passed ?? 0, failed: Math.max(counts?.failed ?? 0, ok ? 0 : 1) };
   return { name: stage.name, counts: counted, ok, note: notes.filter(Boolean).join('; ') };

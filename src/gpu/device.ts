@@ -184,8 +184,8 @@ async function acquireInNode(options: AdapterOptions): Promise<AcquiredDevice> {
  * Dawn instances by the Vulkan driver manifest they were created under. Each one lives as long as the
  * process, as navigator.gpu does in a page. With an instance per engine, left to the garbage collector
  * after dispose, Dawn aborted the process ("std::system_error: Invalid argument") or hung it in
- * InstanceBase::ProcessEvents: 7 of 24 runs of test/gpu/shaderSources.test.ts, which creates and
- * disposes six engines beside a live one; none in 32 runs since.
+ * InstanceBase::ProcessEvents: 10 of 31 runs of test/gpu/shaderSources.test.ts, which creates and
+ * disposes six engines beside a live one; none in 42 runs since.
  */
 const dawnInstances = new Map<string, GPU>();
 
