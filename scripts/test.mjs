@@ -6,7 +6,8 @@
  *
  * A stage's counts come from the suite itself: Vitest's JSON report for the Node suite, the
  * "Label: N passed, N failed" line the browser tests and the bench harness print last, and the exit
- * status for the checks that are one test each (typecheck, bench page, demo).
+ * status for the checks that are one test each (typecheck, bench page, demo). A stage also fails when it
+ * outlives its time limit (it is killed) and, for the Node suite, when a test file never reported.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -18,7 +19,9 @@ const HELP = `Usage: node scripts/test.mjs [stage...]
 
 Runs the test stages in order and prints a summary whose last line is the totals, "N passed, N failed".
 Stages: ${['typecheck', 'node', 'browser', 'harness', 'bench-page', 'demo'].join(', ')} (default: all).
-Each stage is also an npm script of its own (npm run test:node, test:browser, test:bench, test:demo).`;
+Each stage is also an npm script of its own (npm run test:node, test:browser, test:bench, test:demo).
+A stage that outlives its time limit is killed and fails; so does the node stage when a test file never
+reports (its worker died).`;
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const npx = (...args) => ['npx', '--no-install', ...args];
