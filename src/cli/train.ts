@@ -9,10 +9,9 @@ import { evaluate } from '../nn/evaluate.ts';
 import { Model } from '../nn/model.ts';
 import { trainAndSave } from '../nn/trainAndSave.node.ts';
 import { describeErrors } from '../nn/train.ts';
-import { describeSchedule } from '../nn/learningRate.ts';
 import { autoencoderEpochs } from '../nn/fit.ts';
 import { parseTrainingSet } from '../nn/trainingSets.ts';
-import { architectureOf, modelSpec, ZOO, type Optimizer } from '../nn/zoo.ts';
+import { architectureOf, describeTraining, epochCount, modelSpec, ZOO, type Optimizer } from '../nn/zoo.ts';
 import { withEngine } from './engine.node.ts';
 import { progressBar } from './progress.ts';
 
@@ -37,10 +36,9 @@ export function registerTraining(program: Command): void {
         const t = spec.training;
         console.log(`${spec.name.padEnd(14)} ${spec.description}`);
         console.log(`${''.padEnd(14)} layers: ${architectureOf(spec)}`);
-        const sgd = `SGD: ${t.epochs} epochs, batch ${t.batch}, lr ${t.learningRate} (${describeSchedule(t.schedule)}${t.warmupEpochs ? `, ${t.warmupEpochs}-epoch warm-up` : ''}), momentum ${t.momentum}`;
-        const lbfgs = `full-batch L-BFGS, at most ${t.maxIterations} iterations`;
-        console.log(`${''.padEnd(14)} default: ${t.optimizer === 'lbfgs' ? `${lbfgs} (or ${sgd})` : sgd}`);
-        if (spec.frozenEncoder) console.log(`${''.padEnd(14)} autoencoder stage: ${spec.frozenEncoder.epochs} epochs of SGD`);
+        const defaults = t.optimizer === 'lbfgs' ? `${describeTraining(t)} (or ${describeTraining(t, 'sgd')})` : describeTraining(t);
+        console.log(`${''.padEnd(14)} default: ${defaults}`);
+        if (spec.frozenEncoder) console.log(`${''.padEnd(14)} autoencoder stage: ${epochCount(spec.frozenEncoder.epochs)} of SGD`);
       }
     });
 

@@ -30,7 +30,7 @@ export function learningRateAt(options: ScheduleOptions, progress: number): numb
   return scheduled * warmup;
 }
 
-/** "×0.9 per epoch" or "cosine to 0", for `blindspot models`. */
+/** "×0.9 per epoch" or "cosine to 0", for `blindspot models` and training records. */
 export function describeSchedule(schedule: LearningRateSchedule): string {
   return schedule.kind === 'exponential' ? `×${schedule.decayPerEpoch} per epoch` : 'cosine to 0';
 }

@@ -28,6 +28,11 @@ export interface TrainingRecord {
   otherHalfError?: number;
   /** 'sgd' or full-batch 'lbfgs' (records written before the option existed are SGD). */
   optimizer?: 'sgd' | 'lbfgs';
+  /**
+   * How it was trained: optimizer, batch, learning rate and schedule, as `blindspot models` prints them
+   * (records written before 2026-12-06 lack it; docs/training.md states their settings).
+   */
+  settings?: string;
   /** SGD: epochs run. L-BFGS: passes over the training set (objective evaluations). */
   epochs: number;
   /** L-BFGS only: accepted iterations, and why the solver stopped. */

@@ -9,12 +9,12 @@ import type { MnistData } from '../data/mnist.node.ts';
 import { saveCheckpoint } from './checkpoint.node.ts';
 import { disposeDataset, uploadDataset } from './dataset.ts';
 import { evaluate } from './evaluate.ts';
-import { fitModel, type FitOptions } from './fit.ts';
+import { autoencoderEpochs, fitModel, type FitOptions } from './fit.ts';
 import type { Model } from './model.ts';
 import { checkpointPath, saveTrainingRecord, type TrainingRecord } from './store.node.ts';
 import { SPLIT_SEED, trainingSubset, type TrainingSetName } from './trainingSets.ts';
 import { splitP1P2 } from '../data/split.ts';
-import type { ModelSpec } from './zoo.ts';
+import { describeTraining, epochCount, type ModelSpec, type TrainingDefaults } from './zoo.ts';
 
 export interface TrainAndSaveOptions extends Partial<Omit<FitOptions, 'seed'>> {
   seed: number;
@@ -32,7 +32,8 @@ export async function trainAndSave(
   const trainSet = uploadDataset(engine, trainingSubset(data.train, set), `${set} training set`);
   const testSet = uploadDataset(engine, data.test, 'test set');
   try {
-    const fit = await fitModel(engine, spec, trainSet, testSet, { ...spec.training, ...options });
+    const settings = { ...spec.training, ...options };
+    const fit = await fitModel(engine, spec, trainSet, testSet, settings);
     let otherHalfError: number | undefined;
     if (set !== 'full') {
       const split = splitP1P2(data.train, SPLIT_SEED);
@@ -60,7 +61,8 @@ export async function trainAndSave(
       trainError: fit.trainError.errorRate,
       testError: fit.testError.errorRate,
       otherHalfError,
-      optimizer: options.optimizer ?? spec.training.optimizer,
+      optimizer: settings.optimizer,
+      settings: describeSettings(spec, settings),
       epochs: fit.training.epochs,
       ...('iterations' in fit.training ? { iterations: fit.training.iterations, stopReason: fit.training.status } : {}),
       seconds: fit.training.seconds + (fit.pretraining?.seconds ?? 0),
@@ -75,4 +77,9 @@ export async function trainAndSave(
     disposeDataset(trainSet);
     disposeDataset(testSet);
   }
+}
+
+function describeSettings(spec: ModelSpec, settings: TrainingDefaults & FitOptions): string {
+  const pretraining = spec.frozenEncoder ? `; autoencoder stage: ${epochCount(autoencoderEpochs(spec, settings.epochs))} of SGD` : '';
+  return `${describeTraining(settings)}${pretraining}`;
 }

@@ -4,7 +4,7 @@
  * the network, names its checkpoint tensors, and prints in `blindspot models`.
  */
 
-import type { LearningRateSchedule } from './learningRate.ts';
+import { describeSchedule, type LearningRateSchedule } from './learningRate.ts';
 
 export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
 
@@ -57,6 +57,22 @@ export interface TrainingDefaults {
   schedule: LearningRateSchedule;
   /** Epochs over which the learning rate ramps up linearly from a tenth (sigmoid nets diverge without). */
   warmupEpochs: number;
+}
+
+/**
+ * One line on how a model is (or was) trained, e.g. "SGD: 25 epochs, batch 128, lr 0.5 (cosine to 0,
+ * 2-epoch warm-up), momentum 0.9": printed by `blindspot models` and kept in each training record.
+ */
+export function describeTraining(t: TrainingDefaults & { examplesPerEpoch?: number }, optimizer: Optimizer = t.optimizer): string {
+  if (optimizer === 'lbfgs') return `full-batch L-BFGS, at most ${t.maxIterations} iterations`;
+  const warmup = t.warmupEpochs ? `, ${t.warmupEpochs}-epoch warm-up` : '';
+  const examples = t.examplesPerEpoch ? `, ${t.examplesPerEpoch} examples per epoch` : '';
+  return `SGD: ${epochCount(t.epochs)}, batch ${t.batch}, lr ${t.learningRate} (${describeSchedule(t.schedule)}${warmup}), momentum ${t.momentum}${examples}`;
+}
+
+/** "1 epoch", "25 epochs". */
+export function epochCount(epochs: number): string {
+  return `${epochs} epoch${epochs === 1 ? '' : 's'}`;
 }
 
 export interface ModelSpec {

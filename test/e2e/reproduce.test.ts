@@ -62,6 +62,10 @@ describe('blindspot reproduce', () => {
     }
     expect(recordOf('FC100-100-10')).toMatchObject({ optimizer: 'sgd', epochs: 1 });
     expect(recordOf('FC100-100-10').iterations).toBeUndefined();
+    // Each record says how its model was trained: the model's defaults, with the run's overrides.
+    expect(recordOf('FC10(1)').settings).toBe('full-batch L-BFGS, at most 15 iterations');
+    expect(recordOf('FC100-100-10').settings).toBe('SGD: 1 epoch, batch 128, lr 0.5 (cosine to 0, 2-epoch warm-up), momentum 0.9, 512 examples per epoch');
+    expect(recordOf('AE400-10').settings).toMatch(/^SGD: 1 epoch, batch 128, lr 0\.2 \(×0\.9 per epoch, 1-epoch warm-up\).*; autoencoder stage: 1 epoch of SGD$/);
     const files = await readdir(out);
     expect(files.filter((f) => f.endsWith('.png')).length).toBeGreaterThan(0);
     expect((await readdir(join(out, 'sets'))).filter((f) => f.endsWith('.json'))).toHaveLength(7 * 2 + 3);
