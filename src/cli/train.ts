@@ -38,7 +38,11 @@ export function registerTraining(program: Command): void {
         console.log(`${''.padEnd(14)} layers: ${architectureOf(spec)}`);
         const defaults = t.optimizer === 'lbfgs' ? `${describeTraining(t)} (or ${describeTraining(t, 'sgd')})` : describeTraining(t);
         console.log(`${''.padEnd(14)} default: ${defaults}`);
-        if (spec.frozenEncoder) console.log(`${''.padEnd(14)} autoencoder stage: ${epochCount(spec.frozenEncoder.epochs)} of SGD`);
+        const ae = spec.frozenEncoder;
+        if (ae) {
+          const penalty = `sparsity target ${ae.sparsityTarget}, weight ${ae.sparsityWeight}, λ ${ae.lambda.toExponential()}`;
+          console.log(`${''.padEnd(14)} autoencoder stage: ${epochCount(ae.epochs)} of SGD; ${penalty}`);
+        }
       }
     });
 
