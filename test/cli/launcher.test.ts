@@ -15,7 +15,10 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** A fake checkout: the real launcher, a dist/cli.js that prints its arguments, and a nested source file. */
+/**
+ * A fake checkout: the real launcher, a dist/cli.js that prints its arguments, and a nested source file
+ * and a kernel, both older than the build.
+ */
 async function fakeCheckout(): Promise<void> {
   root = await mkdtemp(join(tmpdir(), 'blindspot-launcher-'));
   await mkdir(join(root, 'bin'));
@@ -26,6 +29,9 @@ async function fakeCheckout(): Promise<void> {
   await writeFile(join(root, 'dist', 'cli.js'), "console.log('cli', process.argv.slice(2).join(' '));\n");
   await writeFile(join(root, 'src', 'nn', 'zoo.ts'), '');
   await writeFile(join(root, 'shaders', 'matmul.wgsl'), '');
+  await setMtime('src/nn/zoo.ts', 1_000);
+  await setMtime('shaders/matmul.wgsl', 1_000);
+  await setMtime('dist/cli.js', 2_000);
 }
 
 async function setMtime(path: string, seconds: number): Promise<void> {
@@ -39,9 +45,6 @@ async function launch(): Promise<{ stdout: string; stderr: string }> {
 describe('bin/blindspot.js', () => {
   it('runs the built CLI without a warning when the build is newer than every source', async () => {
     await fakeCheckout();
-    await setMtime('src/nn/zoo.ts', 1_000);
-    await setMtime('shaders/matmul.wgsl', 1_000);
-    await setMtime('dist/cli.js', 2_000);
     const { stdout, stderr } = await launch();
     expect(stdout).toBe('cli models\n');
     expect(stderr).toBe('');
@@ -49,9 +52,6 @@ describe('bin/blindspot.js', () => {
 
   it.each(['src/nn/zoo.ts', 'shaders/matmul.wgsl'])('warns, then runs the build, when %s is newer', async (edited) => {
     await fakeCheckout();
-    await setMtime('src/nn/zoo.ts', 1_000);
-    await setMtime('shaders/matmul.wgsl', 1_000);
-    await setMtime('dist/cli.js', 2_000);
     await setMtime(edited, 3_000);
     const { stdout, stderr } = await launch();
     expect(stderr).toContain('changed after dist/cli.js was built; run `npm run build`');
