@@ -9,4 +9,5 @@ export * from './gpu/errors.ts';
 export { Tensor, type Shape } from './tensor/tensor.ts';
 export { tidy, keep } from './tensor/context.ts';
 export * from './tensor/ops/index.ts';
-export { valueAndGrads, noGrad, type ValueAndGrads } from './autograd/tape.ts';
+export { valueAndGrads, type ValueAndGrads } from './autograd/tape.ts';
+export { noGrad } from './tensor/record.ts';

@@ -7,7 +7,8 @@
  * Update rule for both: v ← μ·v + g; p ← p − lr·v (no weight decay): tf.train.momentum's rule, and
  * blindspot's fused sgdMomentumUpdate (one dispatch per parameter, as src/nn/train.ts uses it).
  */
-import { noGrad, valueAndGrads } from '../../src/autograd/tape.ts';
+import { valueAndGrads } from '../../src/autograd/tape.ts';
+import { noGrad } from '../../src/tensor/record.ts';
 import { tidy } from '../../src/tensor/context.ts';
 import { fill } from '../../src/tensor/ops/fill.ts';
 import { sgdMomentumUpdate } from '../../src/tensor/ops/optimizerUpdates.ts';

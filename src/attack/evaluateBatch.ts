@@ -3,7 +3,8 @@
  * cross-entropies CE(f(x'), l) and the gradients c·∂CE/∂x' in one forward+backward pass. Rows are
  * independent (no layer mixes examples), so one batch serves k unrelated problems.
  */
-import { valueAndGrads, noGrad } from '../autograd/tape.ts';
+import { valueAndGrads } from '../autograd/tape.ts';
+import { noGrad } from '../tensor/record.ts';
 import { tidy } from '../tensor/context.ts';
 import { tensor } from '../tensor/ops/fill.ts';
 import { softmaxCrossEntropy } from '../tensor/ops/softmax.ts';

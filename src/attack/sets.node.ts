@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.node.ts';
 import type { AttackReport } from './attack.ts';
+import { MNIST_PIXELS } from '../data/idx.ts';
 
 export interface SavedExample {
   /** Index of the image in its dataset. */
@@ -67,8 +68,8 @@ export function setFromReport(
       if (e.success) rows.push(e.adversarial!);
     }
   }
-  const adversarial = new Float32Array(rows.length * 784);
-  rows.forEach((r, i) => adversarial.set(r, i * 784));
+  const adversarial = new Float32Array(rows.length * MNIST_PIXELS);
+  rows.forEach((r, i) => adversarial.set(r, i * MNIST_PIXELS));
   return {
     name: info.name,
     model: info.model,
@@ -107,8 +108,8 @@ export async function loadSet(dir: string, name: string, config: Record<string, 
   if (JSON.stringify(meta.config) !== JSON.stringify(config)) return null;
   const bytes = await readFile(join(dir, `${name}.f32`));
   const successes = meta.examples.filter((e) => e.success).length;
-  if (bytes.byteLength !== successes * 784 * 4) {
-    throw new Error(`${join(dir, `${name}.f32`)}: ${bytes.byteLength} bytes, expected ${successes * 784 * 4} for ${successes} images`);
+  if (bytes.byteLength !== successes * MNIST_PIXELS * 4) {
+    throw new Error(`${join(dir, `${name}.f32`)}: ${bytes.byteLength} bytes, expected ${successes * MNIST_PIXELS * 4} for ${successes} images`);
   }
   const adversarial = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   return { ...meta, adversarial };
@@ -117,5 +118,5 @@ export async function loadSet(dir: string, name: string, config: Record<string, 
 /** The adversarial image of a successful example. */
 export function adversarialOf(set: AdversarialSet, example: SavedExample): Float32Array {
   if (example.row < 0) throw new Error(`example of image ${example.index} has no adversarial image`);
-  return set.adversarial.subarray(example.row * 784, (example.row + 1) * 784);
+  return set.adversarial.subarray(example.row * MNIST_PIXELS, (example.row + 1) * MNIST_PIXELS);
 }

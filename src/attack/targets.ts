@@ -1,5 +1,6 @@
 /** Which wrong label each attacked image is pushed towards. */
 import { createRng, deriveSeed } from '../util/random.ts';
+import { MNIST_CLASSES } from '../data/idx.ts';
 
 /**
  * - `random`: one seeded uniformly random wrong label per image (what the paper's numbers match);
@@ -9,7 +10,7 @@ import { createRng, deriveSeed } from '../util/random.ts';
 export type TargetMode = { kind: 'random'; seed: number } | { kind: 'all' } | { kind: 'explicit'; targets: ArrayLike<number> };
 
 /** Targets per image: an array of label lists (one list per image). */
-export function chooseTargets(labels: ArrayLike<number>, mode: TargetMode, classes = 10): number[][] {
+export function chooseTargets(labels: ArrayLike<number>, mode: TargetMode, classes = MNIST_CLASSES): number[][] {
   if (mode.kind === 'explicit') {
     if (mode.targets.length !== labels.length) {
       throw new Error(`attack: ${mode.targets.length} explicit targets for ${labels.length} images`);

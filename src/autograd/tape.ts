@@ -1,50 +1,16 @@
 /**
- * Reverse-mode autodiff on a tape. Ops call {@link record} after computing their output; while a tape is
- * active (inside {@link valueAndGrads}) and one of the op's inputs depends on a watched tensor, the op's
- * backward closure is kept. Backward walks the records in reverse, calls each closure with the gradient
+ * Reverse-mode autodiff on a tape. Ops call `record` (tensor/record.ts, the layer below) after computing
+ * their output; while a recording is active (inside {@link valueAndGrads}) and one of the op's inputs
+ * depends on a watched tensor, the op's backward closure is kept. Backward walks the records in reverse, calls each closure with the gradient
  * of its output, and sums the gradients that reach the same tensor. Backward rules are written with other
  * ops, with recording off, so they run on the same kernels as the forward pass.
  */
 import type { Engine } from '../gpu/engine.ts';
 import { contextOf } from '../tensor/context.ts';
+import { Recording } from '../tensor/record.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { add } from '../tensor/ops/binary.ts';
 import { fillLike } from '../tensor/ops/fill.ts';
-
-import type { BackwardRule } from './record.ts';
-
-export { record, needsGradient, type BackwardRule } from './record.ts';
-
-interface TapeRecord {
-  op: string;
-  inputs: Tensor[];
-  output: Tensor;
-  backward: BackwardRule;
-}
-
-export class Tape {
-  readonly records: TapeRecord[] = [];
-  /** Tensors whose value depends on a watched tensor. */
-  readonly tracked = new Set<number>();
-  paused = false;
-
-  constructor(watched: Tensor[]) {
-    for (const tensor of watched) this.tracked.add(tensor.id);
-  }
-}
-
-/** Run `fn` with recording off (evaluation, optimizer updates). */
-export function noGrad<T>(engine: Engine, fn: () => T): T {
-  const tape = contextOf(engine).tape;
-  if (!tape) return fn();
-  const wasPaused = tape.paused;
-  tape.paused = true;
-  try {
-    return fn();
-  } finally {
-    tape.paused = wasPaused;
-  }
-}
 
 export interface ValueAndGrads {
   /** The scalar (or seeded) output of `fn`. */
@@ -61,30 +27,30 @@ export interface ValueAndGrads {
  */
 export function valueAndGrads(engine: Engine, fn: () => Tensor, wrt: Tensor[], seed?: (value: Tensor) => Tensor): ValueAndGrads {
   const context = contextOf(engine);
-  if (context.tape) throw new Error('valueAndGrads: nested gradient tapes are not supported');
+  if (context.recording) throw new Error('valueAndGrads: nested gradient tapes are not supported');
   return context.tidy(() => {
-    const tape = new Tape(wrt);
-    context.tape = tape;
+    const recording = new Recording(wrt);
+    context.recording = recording;
     let value: Tensor;
     try {
       value = fn();
     } finally {
-      context.tape = null;
+      context.recording = null;
     }
     if (!seed && value.size !== 1) {
       throw new Error(`valueAndGrads: the function returned shape [${value.shape}]; give a seed for non-scalar outputs`);
     }
     const wanted = new Set(wrt.map((t) => t.id));
-    const grads = backward(tape, value, seed ? seed(value) : fillLike(value, 1), wanted);
+    const grads = backward(recording, value, seed ? seed(value) : fillLike(value, 1), wanted);
     return { value, grads: wrt.map((t) => grads.get(t.id) ?? fillLike(t, 0)) };
   });
 }
 
-function backward(tape: Tape, value: Tensor, seed: Tensor, wanted: Set<number>): Map<number, Tensor> {
+function backward(recording: Recording, value: Tensor, seed: Tensor, wanted: Set<number>): Map<number, Tensor> {
   const grads = new Map<number, Tensor>([[value.id, seed]]);
-  const watched = new Set(tape.tracked);
-  for (let i = tape.records.length - 1; i >= 0; i--) {
-    const { op, inputs, output, backward: rule } = tape.records[i];
+  const watched = new Set(recording.tracked);
+  for (let i = recording.ops.length - 1; i >= 0; i--) {
+    const { op, inputs, output, backward: rule } = recording.ops[i];
     const outputGradient = grads.get(output.id);
     if (!outputGradient) continue;
     const inputGradients = rule(outputGradient);

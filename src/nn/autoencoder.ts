@@ -14,6 +14,7 @@ import { constantScalar } from '../tensor/constants.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { initialWeights } from './init.ts';
 import type { Model } from './model.ts';
+import { MNIST_PIXELS } from '../data/idx.ts';
 
 export interface SparseAutoencoderOptions {
   sparsityTarget: number;
@@ -23,10 +24,10 @@ export interface SparseAutoencoderOptions {
 
 /** Decoder parameters (encoder ones are the model's layer 0) for the autoencoder stage. */
 export function createDecoder(engine: Engine, hidden: number, seed: number): { weight: Tensor; bias: Tensor } {
-  const spec = { kind: 'dense', inputs: hidden, outputs: 784, activation: 'sigmoid', lambda: 0 } as const;
+  const spec = { kind: 'dense', inputs: hidden, outputs: MNIST_PIXELS, activation: 'sigmoid', lambda: 0 } as const;
   return {
-    weight: tensor(engine, initialWeights(spec, 99, seed), [hidden, 784]),
-    bias: tensor(engine, new Float32Array(784), [784]),
+    weight: tensor(engine, initialWeights(spec, 99, seed), [hidden, MNIST_PIXELS]),
+    bias: tensor(engine, new Float32Array(MNIST_PIXELS), [MNIST_PIXELS]),
   };
 }
 

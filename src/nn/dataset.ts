@@ -3,6 +3,7 @@ import type { Engine } from '../gpu/engine.ts';
 import type { LabelledImages } from '../data/idx.ts';
 import { tensor } from '../tensor/ops/fill.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import { MNIST_PIXELS } from '../data/idx.ts';
 
 export interface GpuDataset {
   /** [count, 784] pixels in [0, 1]. */
@@ -24,7 +25,7 @@ export function uploadDataset(engine: Engine, data: LabelledImages, name: string
   for (let i = 0; i < data.images.length; i++) {
     const v = data.images[i];
     if (checkRange ? !(v >= 0 && v <= 1) : !Number.isFinite(v)) {
-      throw new Error(`${name}: pixel ${i % 784} of image ${Math.floor(i / 784)} is ${v}; pixels must be finite${checkRange ? ' and in [0, 1]' : ''}`);
+      throw new Error(`${name}: pixel ${i % MNIST_PIXELS} of image ${Math.floor(i / MNIST_PIXELS)} is ${v}; pixels must be finite${checkRange ? ' and in [0, 1]' : ''}`);
     }
   }
   return {

@@ -1,5 +1,5 @@
 /** Classification error of a model on a GPU dataset, counted on the GPU and read back once. */
-import { noGrad } from '../autograd/tape.ts';
+import { noGrad } from '../tensor/record.ts';
 import { tidy, keep } from '../tensor/context.ts';
 import { add } from '../tensor/ops/binary.ts';
 import { equal } from '../tensor/ops/binary.ts';

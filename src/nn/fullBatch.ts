@@ -8,7 +8,8 @@
  * and sums them in place; one readback per evaluation brings the gradient to the CPU, where the
  * parameter vector lives in float64 and the weight decay is added exactly.
  */
-import { noGrad, valueAndGrads } from '../autograd/tape.ts';
+import { valueAndGrads } from '../autograd/tape.ts';
+import { noGrad } from '../tensor/record.ts';
 import { keep, tidy } from '../tensor/context.ts';
 import { add } from '../tensor/ops/binary.ts';
 import { fill } from '../tensor/ops/fill.ts';

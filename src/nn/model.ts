@@ -49,20 +49,37 @@ export class Model {
 
   /** Logits [batch, 10] for images [batch, 784] (pixels in [0, 1]). */
   logits(images: Tensor): Tensor {
-    let h = this.spec.inputShape.length === 3 ? images.reshape([images.shape[0], ...this.spec.inputShape]) : images;
-    this.spec.layers.forEach((layer, i) => {
-      const weight = this.parameters.get(`layer${i}.weight`)!;
-      const bias = this.parameters.get(`layer${i}.bias`)!;
-      if (layer.kind === 'conv') {
-        h = conv2d(h, weight, { padding: layer.padding, bias, activation: layer.activation === 'relu' ? 'relu' : 'none' });
-      } else if (layer.kind === 'maxpool') {
-        h = maxPool2d(h, { size: layer.size });
-      } else {
-        if (h.rank !== 2) h = h.reshape([h.shape[0], -1]);
-        h = matmul(h, weight, { bias, activation: layer.activation });
-      }
-    });
+    let h = this.inputOf(images);
+    for (let i = 0; i < this.spec.layers.length; i++) h = this.applyLayer(i, h);
     return h;
+  }
+
+  /**
+   * The output of every layer for images [batch, 784], in layer order (index i is φ_i of layer i, after
+   * its activation; the last is the logits). Convolution and pooling outputs are NCHW.
+   */
+  layerOutputs(images: Tensor): Tensor[] {
+    const outputs: Tensor[] = [];
+    let h = this.inputOf(images);
+    for (let i = 0; i < this.spec.layers.length; i++) outputs.push((h = this.applyLayer(i, h)));
+    return outputs;
+  }
+
+  /** Layer i applied to its input h (the previous layer's output, or the images in the model's input shape). */
+  applyLayer(i: number, h: Tensor): Tensor {
+    const layer = this.spec.layers[i];
+    if (layer.kind === 'maxpool') return maxPool2d(h, { size: layer.size });
+    const weight = this.parameters.get(`layer${i}.weight`)!;
+    const bias = this.parameters.get(`layer${i}.bias`)!;
+    if (layer.kind === 'conv') {
+      return conv2d(h, weight, { padding: layer.padding, bias, activation: layer.activation === 'relu' ? 'relu' : 'none' });
+    }
+    return matmul(h.rank === 2 ? h : h.reshape([h.shape[0], -1]), weight, { bias, activation: layer.activation });
+  }
+
+  /** Images [batch, 784] viewed in the model's input shape ([batch, 1, 28, 28] for the convnet). */
+  private inputOf(images: Tensor): Tensor {
+    return this.spec.inputShape.length === 3 ? images.reshape([images.shape[0], ...this.spec.inputShape]) : images;
   }
 
   /** Mean cross-entropy of the softmax output against integer labels (an f32 tensor of class indices). */

@@ -3,7 +3,8 @@
  * forward, backward and the fused update (with weight decay) run without readback; only the running loss
  * is read back, every `reportEvery` steps, and the training and test error counts once per epoch.
  */
-import { valueAndGrads, noGrad } from '../autograd/tape.ts';
+import { valueAndGrads } from '../autograd/tape.ts';
+import { noGrad } from '../tensor/record.ts';
 import { keep, tidy } from '../tensor/context.ts';
 import { add } from '../tensor/ops/binary.ts';
 import { fill, tensor } from '../tensor/ops/fill.ts';

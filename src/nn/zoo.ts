@@ -5,6 +5,7 @@
  */
 
 import { describeSchedule, type LearningRateSchedule } from './learningRate.ts';
+import { MNIST_CLASSES, MNIST_PIXELS } from '../data/idx.ts';
 
 export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
 
@@ -91,7 +92,7 @@ export interface ModelSpec {
 }
 
 function fc(name: string, hidden: number[], lambdas: number[], description: string, training: TrainingDefaults): ModelSpec {
-  const sizes = [784, ...hidden, 10];
+  const sizes = [MNIST_PIXELS, ...hidden, MNIST_CLASSES];
   const layers: DenseSpec[] = sizes.slice(1).map((outputs, i) => ({
     kind: 'dense',
     inputs: sizes[i],
@@ -99,7 +100,7 @@ function fc(name: string, hidden: number[], lambdas: number[], description: stri
     activation: i < hidden.length ? 'sigmoid' : 'none',
     lambda: lambdas[i],
   }));
-  return { name, description, inputShape: [784], layers, training };
+  return { name, description, inputShape: [MNIST_PIXELS], layers, training };
 }
 
 const linearTraining: TrainingDefaults = { optimizer: 'lbfgs', maxIterations: 300, epochs: 15, batch: 128, learningRate: 0.5, momentum: 0.9, schedule: { kind: 'exponential', decayPerEpoch: 0.9 }, warmupEpochs: 0 };

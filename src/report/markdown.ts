@@ -1,5 +1,5 @@
 /** report.md: Tables 1–4 beside the paper's numbers, the deviations we took, timings and the adapter. */
-import type { TableResults, TransferTable } from '../reproduce/tables.ts';
+import type { TableResults, TransferTable } from './results.ts';
 import { PAPER_TABLE1, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4 } from './paperNumbers.ts';
 
 export interface ReportMeta {

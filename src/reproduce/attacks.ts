@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { attack } from '../attack/attack.ts';
 import { loadSet, saveSet, setFromReport, type AdversarialSet } from '../attack/sets.node.ts';
-import type { LabelledImages } from '../data/idx.ts';
+import { MNIST_PIXELS, type LabelledImages } from '../data/idx.ts';
 import { createRng, deriveSeed, permutation } from '../util/random.ts';
 import { timed, type ReproduceContext } from './context.ts';
 
@@ -13,10 +13,10 @@ export function pickImages(count: number, n: number, seed: number, source: strin
 }
 
 export function imagesAt(data: LabelledImages, indices: ArrayLike<number>): { images: Float32Array; labels: Int32Array } {
-  const images = new Float32Array(indices.length * 784);
+  const images = new Float32Array(indices.length * MNIST_PIXELS);
   const labels = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
-    images.set(data.images.subarray(indices[i] * 784, (indices[i] + 1) * 784), i * 784);
+    images.set(data.images.subarray(indices[i] * MNIST_PIXELS, (indices[i] + 1) * MNIST_PIXELS), i * MNIST_PIXELS);
     labels[i] = data.labels[indices[i]];
   }
   return { images, labels };

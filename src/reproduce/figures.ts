@@ -8,6 +8,7 @@ import { differenceImage, writeImageGrid } from '../report/png.node.ts';
 import type { GridTile } from '../report/imageGrid.ts';
 import { createRng, deriveSeed } from '../util/random.ts';
 import type { ReproduceContext } from './context.ts';
+import { MNIST_PIXELS } from '../data/idx.ts';
 
 const ROWS = 6;
 
@@ -27,7 +28,7 @@ export async function writeFigures(context: ReproduceContext, sets: AdversarialS
     const successes = set.examples.filter((e) => e.success).slice(0, ROWS);
     if (successes.length === 0) continue;
     const rows: GridTile[][] = successes.map((e, k) => {
-      const original = data.images.subarray(e.index * 784, (e.index + 1) * 784);
+      const original = data.images.subarray(e.index * MNIST_PIXELS, (e.index + 1) * MNIST_PIXELS);
       const adversarial = adversarialOf(set, e);
       return [
         { pixels: original, caption: `${e.label}` },

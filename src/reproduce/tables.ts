@@ -5,59 +5,13 @@
 import { adversarialOf, type AdversarialSet } from '../attack/sets.node.ts';
 import { amplify, errorRateOn, rmsDifference } from '../analysis/transfer.ts';
 import { noisyCopies } from '../analysis/noise.ts';
-import type { LabelledImages } from '../data/idx.ts';
+import { MNIST_PIXELS, type LabelledImages } from '../data/idx.ts';
 import type { TrainingRecord } from '../nn/store.node.ts';
 import { deriveSeed } from '../util/random.ts';
 import { TABLE1_MODELS, TABLE3_MODELS } from '../report/paperNumbers.ts';
 import { adversarialSet, imagesAt, pickImages } from './attacks.ts';
 import { timed, type ReproduceContext } from './context.ts';
-
-export interface AttackSummary {
-  attacked: number;
-  misclassifiedBefore: number;
-  successes: number;
-  failures: number;
-  meanDistortion: number | null;
-  seconds: number;
-}
-
-export interface Table1Row {
-  model: string;
-  trainError: number;
-  testError: number;
-  randomTarget: AttackSummary;
-  allNineTargets: AttackSummary;
-}
-
-/** A transfer table: each row a set of images, each column the error it induces on a model. */
-export interface TransferRow {
-  source: string;
-  /** Images in the row. */
-  count: number;
-  /** Mean per-image distortion of the row (RMS per pixel), measured. */
-  distortion: number;
-  errors: Record<string, number>;
-}
-
-export interface TransferTable {
-  columns: string[];
-  rows: TransferRow[];
-}
-
-export interface Table3Row {
-  model: string;
-  p1Error: number;
-  p2Error: number;
-  testError: number;
-  attack: AttackSummary;
-}
-
-export interface TableResults {
-  table1: Table1Row[];
-  table2: TransferTable;
-  table3: Table3Row[];
-  table4: TransferTable;
-}
+import type { AttackSummary, Table1Row, Table3Row, TableResults, TransferRow } from '../report/results.ts';
 
 function summary(set: AdversarialSet): AttackSummary {
   const { attacked, misclassifiedBefore, successes, failures, meanDistortion, seconds } = set;
@@ -73,10 +27,10 @@ function successfulImages(set: AdversarialSet, data: LabelledImages) {
     if (!previous || e.distortion! < previous.distortion!) best.set(e.index, e);
   }
   const examples = [...best.values()];
-  const images = new Float32Array(examples.length * 784);
+  const images = new Float32Array(examples.length * MNIST_PIXELS);
   const labels = new Int32Array(examples.length);
   examples.forEach((e, i) => {
-    images.set(adversarialOf(set, e), i * 784);
+    images.set(adversarialOf(set, e), i * MNIST_PIXELS);
     labels[i] = e.label;
   });
   const originals = imagesAt(data, examples.map((e) => e.index)).images;
@@ -88,7 +42,7 @@ async function transferRow(context: ReproduceContext, source: string, images: Fl
   for (const column of columns) errors[column] = await errorRateOn(context.models.get(column)!, images, labels);
   const perImage = [];
   for (let i = 0; i < labels.length; i++) {
-    perImage.push(rmsDifference(images.subarray(i * 784, (i + 1) * 784), originals.subarray(i * 784, (i + 1) * 784)));
+    perImage.push(rmsDifference(images.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), originals.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS)));
   }
   const distortion = perImage.length ? perImage.reduce((a, b) => a + b, 0) / perImage.length : NaN;
   return { source, count: labels.length, distortion, errors };
@@ -161,8 +115,8 @@ export async function computeTables(context: ReproduceContext, records: Map<stri
       const s = successful.get(name)!;
       const amplified = new Float32Array(s.images.length);
       for (let i = 0; i < s.labels.length; i++) {
-        const at = i * 784;
-        amplified.set(amplify(s.originals.subarray(at, at + 784), s.images.subarray(at, at + 784), 0.1), at);
+        const at = i * MNIST_PIXELS;
+        amplified.set(amplify(s.originals.subarray(at, at + MNIST_PIXELS), s.images.subarray(at, at + MNIST_PIXELS), 0.1), at);
       }
       rows.push(await transferRow(context, `${name} amplified to 0.1`, amplified, s.labels, s.originals, table3Names));
     }

@@ -1,16 +1,16 @@
 /**
- * Per-engine bookkeeping for tensors: the stack of tidy scopes and the active autograd tape. It hangs off
+ * Per-engine bookkeeping for tensors: the stack of tidy scopes and the active recording of ops. It hangs off
  * the engine (in a WeakMap) rather than a module global, so independent engines never see each other's
  * scopes.
  */
 import type { Engine } from '../gpu/engine.ts';
 import type { Tensor } from './tensor.ts';
-import type { Tape } from '../autograd/tape.ts';
+import type { Recording } from './record.ts';
 
 export class TensorContext {
   private readonly scopes: Set<Tensor>[] = [];
-  /** The tape recording ops, or null outside `valueAndGrads`. */
-  tape: Tape | null = null;
+  /** The recording of ops, or null outside `valueAndGrads`. */
+  recording: Recording | null = null;
   /** Tensors alive and not yet disposed (for leak tests). */
   live = 0;
 

@@ -5,7 +5,7 @@
  */
 import type { Engine } from '../gpu/engine.ts';
 import { contextOf } from './context.ts';
-import { record } from '../autograd/record.ts';
+import { record } from './record.ts';
 
 /** A shape: non-negative integer extents, outermost first (row-major). */
 export type Shape = readonly number[];

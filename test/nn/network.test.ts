@@ -43,7 +43,29 @@ describe('a whole network against float64', () => {
       expectClose(await grads[names.indexOf(`layer${l}.bias`)].data(), reference.biasGrads[l], { rtol: 1e-3, atol: 1e-6 }, `${context} layer${l}.bias`);
     }
     expectClose(await grads[names.length].data(), reference.inputGrad, { rtol: 1e-3, atol: 1e-7 }, `${context} input`);
+    // Every layer's output on its own, as the analyses read them.
+    const outputs = model.layerOutputs(images);
+    expect(outputs.map((o) => o.shape)).toEqual([[batch, 100], [batch, 100], [batch, 10]]);
+    for (let l = 0; l < 3; l++) expectClose(await outputs[l].data(), reference.activations[l + 1], { rtol: 1e-4, atol: 1e-5 }, `${context} layer ${l} output`);
+    for (const o of outputs) o.dispose();
     for (const t of [value, ...grads, images, labelTensor]) t.dispose();
+    model.dispose();
+  });
+
+  it('the convnet: one output per layer, in its shapes, the last being the logits', async () => {
+    const engine = getEngine();
+    const seed = testSeed();
+    const random = rng(seed);
+    const model = Model.create(engine, modelSpec('convnet'), seed);
+    const batch = 3;
+    const images = tensor(engine, Float32Array.from({ length: batch * 784 }, () => random()), [batch, 784]);
+    const outputs = model.layerOutputs(images);
+    expect(outputs.map((o) => o.shape)).toEqual([[batch, 16, 24, 24], [batch, 16, 12, 12], [batch, 32, 8, 8], [batch, 32, 4, 4], [batch, 100], [batch, 10]]);
+    const logits = model.logits(images);
+    expectClose(await outputs[5].data(), Float64Array.from(await logits.data()), { rtol: 0, atol: 0 }, `seed=${seed}`);
+    // ReLU and max-pooling outputs are non-negative.
+    for (const k of [0, 1, 2, 3, 4]) expect(Math.min(...(await outputs[k].data())), `layer ${k}`).toBeGreaterThanOrEqual(0);
+    for (const t of [...outputs, logits, images]) t.dispose();
     model.dispose();
   });
 });

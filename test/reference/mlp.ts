@@ -61,5 +61,5 @@ export function mlpLossAndGradients(layers: MlpLayer[], x: Float64Array, labels:
     biasGrads.unshift(gb);
     delta = gin;
   }
-  return { loss, weightGrads, biasGrads, inputGrad: delta };
+  return { loss, activations, weightGrads, biasGrads, inputGrad: delta };
 }

@@ -2,7 +2,7 @@
  * Elementwise binary ops with broadcasting (shaders/binary.wgsl) and their backward rules. A broadcast
  * input's gradient is the output gradient summed over the broadcast axes (sumToShape).
  */
-import { record } from '../../autograd/tape.ts';
+import { record } from '../record.ts';
 import { Tensor, sameShape, type Shape } from '../tensor.ts';
 import { broadcastShapes, broadcastStrides, paddedShape } from '../shapes.ts';
 import { sumToShape } from './reduce.ts';

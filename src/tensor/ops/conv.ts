@@ -4,7 +4,7 @@
  * kernelW]; stride and symmetric zero padding are per dimension. The kernels read the tensors in these
  * layouts directly: there is no im2col buffer.
  */
-import { needsGradient, record } from '../../autograd/tape.ts';
+import { needsGradient, record } from '../record.ts';
 import type { Engine } from '../../gpu/engine.ts';
 import { constantScalar } from '../constants.ts';
 import { Tensor } from '../tensor.ts';

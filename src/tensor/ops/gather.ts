@@ -3,7 +3,7 @@
  * GPU), 2-D transposes and one-hot encoding. Indices and labels are f32 tensors holding integers, like
  * every tensor here and like argmax's output; they are exact below 2^24, far beyond any row count used.
  */
-import { record } from '../../autograd/tape.ts';
+import { record } from '../record.ts';
 import { Tensor, shapeSize } from '../tensor.ts';
 
 const WORKGROUP_SIZE = 64;

@@ -3,7 +3,7 @@
  * They are not differentiable and never record on the tape; overwriting a tensor the active tape depends
  * on would silently change what its backward rules read, so that is refused instead.
  */
-import { needsGradient } from '../../autograd/tape.ts';
+import { needsGradient } from '../record.ts';
 import { sameShape, type Tensor } from '../tensor.ts';
 
 /**

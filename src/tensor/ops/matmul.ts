@@ -3,7 +3,7 @@
  * with matmul itself: the transposed products dZ · op(B)ᵀ and op(A)ᵀ · dZ run on the same kernels with
  * the transposition read in place, never materialized.
  */
-import { needsGradient, record } from '../../autograd/tape.ts';
+import { needsGradient, record } from '../record.ts';
 import type { Tensor } from '../tensor.ts';
 import { launchActivationGrad, launchMatmul, type Activation, type MatmulVariant } from './matmulKernels.ts';
 import { defaultMatmulVariant } from './matmulTuning.ts';

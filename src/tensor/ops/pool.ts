@@ -2,7 +2,7 @@
  * 2-D max and average pooling of NCHW tensors (shaders/pool.wgsl) and their backward rules. Windows do
  * not pad and a last partial window is dropped (floor mode), as in the paper's models.
  */
-import { needsGradient, record } from '../../autograd/tape.ts';
+import { needsGradient, record } from '../record.ts';
 import { Tensor } from '../tensor.ts';
 import { spatialPair } from './conv.ts';
 

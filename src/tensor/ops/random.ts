@@ -6,7 +6,7 @@
  * Uniform and normal draws with one seed read the same words, so use different seeds (or offsets) for
  * numbers that must be independent.
  */
-import { needsGradient, record } from '../../autograd/tape.ts';
+import { needsGradient, record } from '../record.ts';
 import type { Engine } from '../../gpu/engine.ts';
 import { Tensor, type Shape } from '../tensor.ts';
 

@@ -2,7 +2,7 @@
  * Reductions along one axis or all (shaders/reduce.wgsl): sum, mean, max, min, argmax; and sumToShape,
  * which backward rules use to undo broadcasting.
  */
-import { record } from '../../autograd/tape.ts';
+import { record } from '../record.ts';
 import { Tensor, sameShape, type Shape } from '../tensor.ts';
 import { normalizeAxis } from '../shapes.ts';
 import { broadcastTo, launchBinary } from './binary.ts';

@@ -2,7 +2,7 @@
  * Contiguous row ranges: `sliceRows(x, start, count)` copies rows [start, start+count) of a row-major
  * tensor with one buffer copy (no kernel). Its backward places the gradient into zeros at the same rows.
  */
-import { record } from '../../autograd/tape.ts';
+import { record } from '../record.ts';
 import { Tensor } from '../tensor.ts';
 import { fill } from './fill.ts';
 

@@ -3,7 +3,7 @@
  * train on and the attack minimizes (shaders/softmax.wgsl). All are numerically stable for any finite
  * logits: rows are shifted by their maximum before exponentiating.
  */
-import { needsGradient, record } from '../../autograd/tape.ts';
+import { needsGradient, record } from '../record.ts';
 import { Tensor, sameShape, type Shape } from '../tensor.ts';
 import { launchBinary } from './binary.ts';
 import { mean, sum } from './reduce.ts';

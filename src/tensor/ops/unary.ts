@@ -3,7 +3,7 @@
  * matmul's fused-activation gradient (dy·act'(y) from the saved output, one dispatch); the others
  * multiply the output gradient by a derivative factor from the same unary kernel or by a binary op.
  */
-import { record } from '../../autograd/tape.ts';
+import { record } from '../record.ts';
 import { Tensor } from '../tensor.ts';
 import { launchBinary } from './binary.ts';
 import { fillLike } from './fill.ts';

@@ -1,0 +1,48 @@
+/** The numbers of Tables 1–4 as plain data: what `reproduce` computes and saves, and what the report renders. */
+
+export interface AttackSummary {
+  attacked: number;
+  misclassifiedBefore: number;
+  successes: number;
+  failures: number;
+  meanDistortion: number | null;
+  seconds: number;
+}
+
+export interface Table1Row {
+  model: string;
+  trainError: number;
+  testError: number;
+  randomTarget: AttackSummary;
+  allNineTargets: AttackSummary;
+}
+
+/** A transfer table: each row a set of images, each column the error it induces on a model. */
+export interface TransferRow {
+  source: string;
+  /** Images in the row. */
+  count: number;
+  /** Mean per-image distortion of the row (RMS per pixel), measured. */
+  distortion: number;
+  errors: Record<string, number>;
+}
+
+export interface TransferTable {
+  columns: string[];
+  rows: TransferRow[];
+}
+
+export interface Table3Row {
+  model: string;
+  p1Error: number;
+  p2Error: number;
+  testError: number;
+  attack: AttackSummary;
+}
+
+export interface TableResults {
+  table1: Table1Row[];
+  table2: TransferTable;
+  table3: Table3Row[];
+  table4: TransferTable;
+}
