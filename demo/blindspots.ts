@@ -12,11 +12,11 @@ export interface SearchBudget {
   maxIterations: number;
 }
 
-/** The paper's search (as `blindspot reproduce` runs it), a quicker one, and the check's tiny one. */
+/** The search `blindspot reproduce` runs, a quicker one, and the check's tiny one. */
 export const BUDGETS: Record<'full' | 'quick' | 'smoke', SearchBudget> = {
   full: { cSearch: {}, maxIterations: 100 },
-  quick: { cSearch: { bisectionSteps: 4 }, maxIterations: 40 },
-  smoke: { cSearch: { bisectionSteps: 1, maxC: 1e4 }, maxIterations: 15 },
+  quick: { cSearch: { maxRefinements: 4, distortionTolerance: 0.01 }, maxIterations: 40 },
+  smoke: { cSearch: { maxRefinements: 1, maxC: 1e4 }, maxIterations: 15 },
 };
 
 /** The model's answer for one image: the argmax and its softmax probability. */

@@ -1,13 +1,21 @@
 /**
  * The blind-spot search (Szegedy et al. 2014, §4.1, in the formulation of paper.md): for an image x and
  * a wrong target l, minimize ‖x' − x‖² + c·CE(f(x'), l) over x' ∈ [0,1]^m with L-BFGS-B, and search for
- * the smallest c whose minimizer the model classifies as l. Every (image, target) problem is independent
- * — its own L-BFGS-B state, line search, stopping test and c search — and all problems in flight share
- * each GPU pass: per round, every pending point is evaluated in one batch.
+ * the smallest c whose minimizer the model classifies as l (cSearch.ts). Every (image, target) problem is
+ * independent — its own L-BFGS-B state, line search, stopping test and c search — and all problems in
+ * flight share each GPU pass: per round, every pending point is evaluated in one batch (optim/batched.ts).
+ *
+ * What the search reuses instead of asking the GPU again:
+ * - every solve that starts from x begins with f = c·CE(x), g = c·∇CE(x): CE(x) and ∇CE(x) come from the
+ *   problem's first evaluation and are scaled on the CPU;
+ * - a warm start begins at the previous solve's minimizer, whose CE and ∇CE follow from its f and g;
+ * - the success test reads the logits of the evaluation that produced the minimizer.
  */
+import { MNIST_CLASSES, MNIST_PIXELS } from '../data/idx.ts';
+import { LbfgsbBatch } from '../optim/batched.ts';
 import { LbfgsbSolver, type LbfgsbOptions } from '../optim/lbfgsb.ts';
 import type { Model } from '../nn/model.ts';
-import { CSearch, DEFAULT_C_SEARCH, type CSearchOptions, type CTrial } from './cSearch.ts';
+import { CSearch, DEFAULT_C_SEARCH, validateCSearchOptions, type CSearchOptions, type CTrial } from './cSearch.ts';
 import { crossEntropyAndGradient, logitsOf } from './evaluateBatch.ts';
 import { chooseTargets, type TargetMode } from './targets.ts';
 
@@ -15,7 +23,13 @@ export interface AttackOptions {
   targets: TargetMode;
   /** Problems evaluated together per GPU pass (default 256). */
   batchSize?: number;
-  /** Inner L-BFGS-B options (default memory 10, at most 100 iterations per c). */
+  /**
+   * Inner L-BFGS-B options (default memory 10, at most 100 iterations per c, factr 1e10). The objective
+   * is a float32 network's, whose value carries relative rounding noise of ~1e-7: scipy's default factr
+   * (1e7, a relative decrease of 2.2e-9) lies below that noise, so solves would end in failed line searches
+   * on noise after spending two or three times the evaluations; 1e10 (2.2e-6) stops once progress is
+   * within twenty roundings, and moved no distortion on the trained zoo by more than 1e-5.
+   */
   lbfgsb?: LbfgsbOptions;
   cSearch?: Partial<CSearchOptions>;
   /** Start each c from the previous c's minimizer instead of from x (default false: restart, as the libraries do). */
@@ -29,10 +43,12 @@ export interface AttackProgress {
   problemsDone: number;
   problems: number;
   successes: number;
-  meanDistortion: number;
+  /** Mean distortion of the successful searches so far; null before the first. */
+  meanDistortion: number | null;
   rounds: number;
   seconds: number;
-  etaSeconds: number;
+  /** Seconds left at the rate so far; null before the first search ends. */
+  etaSeconds: number | null;
 }
 
 /** One (image, target) search. */
@@ -47,18 +63,22 @@ export interface AttackExample {
   distortion: number;
   /** The c of the best x' (NaN without success). */
   c: number;
-  /** Why the search failed: 'c above maximum' or 'non-finite objective'. */
+  /** Why the search failed: 'no success up to c = …' or 'non-finite objective'. */
   reason?: string;
   trials: CTrial[];
+  /** Objective evaluations the GPU computed for this search. */
   evaluations: number;
 }
 
 export interface AttackImage {
   image: number;
   label: number;
+  /** The model's class for the image; -1 when its logits are not finite. */
   predicted: number;
   /** Only correctly classified images are attacked. */
   attacked: boolean;
+  /** Why the image was not attacked, when it was not. */
+  reason?: string;
   examples: AttackExample[];
   /** The successful example with the smallest distortion over its targets. */
   best: AttackExample | null;
@@ -68,11 +88,16 @@ export interface AttackReport {
   images: AttackImage[];
   attacked: number;
   misclassifiedBefore: number;
+  /** Images whose logits were not finite (not attacked, not counted as misclassified). */
+  nonFiniteOutputs: number;
   successes: number;
   failures: number;
   /** Mean over attacked images of their smallest successful distortion. */
   meanDistortion: number;
+  /** Objective evaluations on the GPU, over every search. */
   evaluations: number;
+  /** Inner L-BFGS-B minimizations (c trials), over every search. */
+  solves: number;
   rounds: number;
   seconds: number;
   options: { warmStart: boolean; margin: number; cSearch: CSearchOptions; lbfgsb: LbfgsbOptions; batchSize: number };
@@ -97,138 +122,216 @@ export function checkAttackInput(images: Float32Array, labels: ArrayLike<number>
     if (!(v >= 0 && v <= 1)) throw new Error(`attack: image ${Math.floor(i / pixels)} has pixel ${i % pixels} = ${v}, outside [0, 1]`);
   }
   for (let i = 0; i < labels.length; i++) {
-    if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] > 9) throw new Error(`attack: label ${labels[i]} of image ${i} is not in 0..9`);
+    if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] >= MNIST_CLASSES) {
+      throw new Error(`attack: label ${labels[i]} of image ${i} is not in 0..${MNIST_CLASSES - 1}`);
+    }
   }
+}
+
+/**
+ * The target's logit minus the largest other logit, less the margin success requires. Success is
+ * `lead ≥ 0` with margin δ > 0, and with δ = 0 the argmax (ties go to the lower class, as argmax does).
+ */
+export function targetLead(logits: ArrayLike<number>, target: number, margin: number): number {
+  let other = -Infinity;
+  for (let k = 0; k < logits.length; k++) if (k !== target) other = Math.max(other, logits[k]);
+  return logits[target] - other - margin;
+}
+
+/** Whether logits say `target` (see {@link targetLead}). NaN never succeeds. */
+export function classifiedAs(logits: ArrayLike<number>, target: number, margin: number): boolean {
+  const t = logits[target];
+  if (!Number.isFinite(t)) return false;
+  for (let k = 0; k < logits.length; k++) {
+    if (k === target) continue;
+    const other = logits[k];
+    const beaten = margin > 0 ? t - other >= margin : t > other || (t === other && target < k);
+    if (!beaten) return false;
+  }
+  return true;
+}
+
+/** CE and ∇CE (unscaled by c) at a point, with the logits there. */
+interface PointValues {
+  x: Float64Array;
+  crossEntropy: number;
+  gradient: Float64Array;
+  logits: Float32Array;
 }
 
 interface Problem {
   example: AttackExample;
   original: Float64Array;
-  search: CSearch;
-  solver: LbfgsbSolver | null;
-  /** The last c's minimizer, for warm starts. */
-  last: Float64Array | null;
+  /** Null until the problem's first evaluation gives the estimate of its first c. */
+  search: CSearch | null;
+  solver: LbfgsbSolver;
+  /** CE, ∇CE and logits at x, from the first evaluation. */
+  atOriginal: PointValues | null;
+  /** The logits of the last evaluated point, and of the solver's iterate. */
+  trialLogits: Float32Array | null;
+  iterateLogits: Float32Array | null;
 }
 
-const PIXELS = 784;
-
+/**
+ * Find blind spots: for every correctly classified image and each of its targets, the smallest
+ * distortion the c search reaches. Images, labels and options are checked before any GPU work.
+ */
 export async function attack(model: Model, images: Float32Array, labels: ArrayLike<number>, options: AttackOptions): Promise<AttackReport> {
-  checkAttackInput(images, labels, PIXELS);
+  checkAttackInput(images, labels, MNIST_PIXELS);
+  const batchSize = options.batchSize ?? 256;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`attack: batchSize must be a positive integer, got ${batchSize}`);
+  const margin = options.margin ?? 0;
+  if (!(margin >= 0) || !Number.isFinite(margin)) throw new Error(`attack: margin must be a finite number ≥ 0, got ${margin}`);
+  const cOptions: CSearchOptions = { ...DEFAULT_C_SEARCH, ...options.cSearch };
+  validateCSearchOptions(cOptions);
+  const lbfgsb: LbfgsbOptions = { memory: 10, maxIterations: 100, factr: 1e10, ...options.lbfgsb };
+  // The solver checks its options when built; one built now reports a bad option before any GPU work.
+  new LbfgsbSolver(new Float64Array(1), null, null, lbfgsb);
+  const targetLists = chooseTargets(labels, options.targets);
   const started = performance.now();
   const count = labels.length;
-  const batchSize = options.batchSize ?? 256;
-  const margin = options.margin ?? 0;
-  const cOptions: CSearchOptions = { ...DEFAULT_C_SEARCH, ...options.cSearch };
-  const lbfgsb: LbfgsbOptions = { memory: 10, maxIterations: 100, ...options.lbfgsb };
-  const targetLists = chooseTargets(labels, options.targets);
+  const pixels = MNIST_PIXELS;
 
   const predicted = await predictAll(model, images, count, batchSize);
   const results: AttackImage[] = [];
   const queue: Problem[] = [];
+  const lower = new Float64Array(pixels);
+  const upper = new Float64Array(pixels).fill(1);
   for (let i = 0; i < count; i++) {
     const attacked = predicted[i] === labels[i];
     const examples: AttackExample[] = [];
     if (attacked) {
-      const original = Float64Array.from(images.subarray(i * PIXELS, (i + 1) * PIXELS));
+      const original = Float64Array.from(images.subarray(i * pixels, (i + 1) * pixels));
       for (const target of targetLists[i]) {
         const example: AttackExample = { image: i, label: labels[i], target, success: false, adversarial: null, distortion: NaN, c: NaN, trials: [], evaluations: 0 };
         examples.push(example);
-        queue.push({ example, original, search: new CSearch(cOptions), solver: null, last: null });
+        queue.push({ example, original, search: null, solver: new LbfgsbSolver(original, lower, upper, lbfgsb), atOriginal: null, trialLogits: null, iterateLogits: null });
       }
     }
-    results.push({ image: i, label: labels[i], predicted: predicted[i], attacked, examples, best: null });
+    const reason = predicted[i] === -1 ? "the model's logits for this image are not finite" : attacked ? undefined : 'misclassified before the attack';
+    results.push({ image: i, label: labels[i], predicted: predicted[i], attacked, reason, examples, best: null });
   }
 
   const totalProblems = queue.length;
-  const lower = new Float64Array(PIXELS);
-  const upper = new Float64Array(PIXELS).fill(1);
-  const active: Problem[] = [];
   let done = 0;
   let successes = 0;
   let distortionSum = 0;
   let rounds = 0;
-  let evaluations = 0;
+  let solves = 0;
+  const batch = new LbfgsbBatch<Problem>(pixels, (p, _row, solver) => {
+    p.example.evaluations++;
+    if (solver.iterateEvaluation === solver.evaluations) p.iterateLogits = p.trialLogits;
+  });
 
-  const startSolver = (p: Problem): void => {
-    const x0 = options.warmStart && p.last ? p.last : p.original;
-    p.solver = new LbfgsbSolver(x0, lower, upper, lbfgsb);
+  /** One GPU pass for a round's points; a problem's first pass also fixes its first c. */
+  const evaluate = async (points: Float64Array, tags: readonly Problem[]) => {
+    const k = tags.length;
+    const targets = Float32Array.from(tags, (p) => p.example.target);
+    const cs = Float32Array.from(tags, (p) => p.search?.c ?? 1);
+    const values = await crossEntropyAndGradient(model, Float32Array.from(points), targets, cs);
+    const f = new Float64Array(k);
+    const g = new Float64Array(k * pixels);
+    tags.forEach((p, r) => {
+      const logits = values.logits.slice(r * MNIST_CLASSES, (r + 1) * MNIST_CLASSES);
+      const gradient = values.gradient.subarray(r * pixels, (r + 1) * pixels);
+      let scale = 1;
+      if (!p.search) {
+        // The problem's first point is x itself: keep CE and ∇CE there for every later start from x.
+        const atOriginal: PointValues = { x: p.original, crossEntropy: values.crossEntropy[r], gradient: Float64Array.from(gradient), logits };
+        p.atOriginal = atOriginal;
+        let norm = 0;
+        for (const v of atOriginal.gradient) norm += v * v;
+        p.search = new CSearch(cOptions, CSearch.estimateFirstC(atOriginal.crossEntropy, norm));
+        scale = p.search.c!;
+      }
+      const c = p.search.c!;
+      let distance = 0;
+      for (let j = 0; j < pixels; j++) {
+        const d = points[r * pixels + j] - p.original[j];
+        distance += d * d;
+        g[r * pixels + j] = 2 * d + scale * gradient[j];
+      }
+      f[r] = distance + c * values.crossEntropy[r];
+      p.trialLogits = logits;
+    });
+    return { f, g };
   };
 
-  while (queue.length > 0 || active.length > 0) {
-    while (active.length < batchSize && queue.length > 0) {
+  while (queue.length > 0 || batch.size > 0) {
+    while (batch.size < batchSize && queue.length > 0) {
       const p = queue.shift()!;
-      startSolver(p);
-      active.push(p);
+      batch.add(p.solver, p);
     }
     rounds++;
-    // 1. Problems whose inner minimization stopped: judge the minimizer, advance their c search.
-    const stopped = active.filter((p) => p.solver!.pending() === null);
-    if (stopped.length > 0) {
-      const points = new Float32Array(stopped.length * PIXELS);
-      stopped.forEach((p, k) => points.set(p.solver!.x, k * PIXELS));
-      const logits = await logitsOf(model, points, stopped.length);
-      stopped.forEach((p, k) => {
-        const solver = p.solver!;
-        const candidate = points.subarray(k * PIXELS, (k + 1) * PIXELS);
-        const success = solver.status !== 'non-finite' && classifiedAs(logits.subarray(k * 10, (k + 1) * 10), p.example.target, margin);
-        const d = distortion(candidate, p.original);
-        p.example.evaluations += solver.evaluations;
-        if (p.search.report(success, d)) {
-          p.example.adversarial = Float32Array.from(candidate);
-          p.example.distortion = d;
-          p.example.c = p.search.best!.c;
-        }
-        p.last = Float64Array.from(solver.x);
-        if (solver.status === 'non-finite' && !p.search.succeeded) p.example.reason = 'non-finite objective';
-        if (p.search.done) {
-          finish(p);
-        } else {
-          startSolver(p);
-        }
-      });
-      for (let k = active.length - 1; k >= 0; k--) if (active[k].search.done) active.splice(k, 1);
-    }
-    // 2. One GPU pass for every pending point.
-    const pending = active.filter((p) => p.solver!.pending() !== null);
-    if (pending.length === 0) continue;
-    const k = pending.length;
-    const points = new Float32Array(k * PIXELS);
-    const targets = new Float32Array(k);
-    const cs = new Float32Array(k);
-    pending.forEach((p, i) => {
-      points.set(p.solver!.pending()!, i * PIXELS);
-      targets[i] = p.example.target;
-      cs[i] = p.search.c!;
-    });
-    const { crossEntropy, gradient } = await crossEntropyAndGradient(model, points, targets, cs);
-    evaluations += k;
-    pending.forEach((p, i) => {
-      const x = p.solver!.pending()!;
-      const c = p.search.c!;
-      const g = new Float64Array(PIXELS);
-      let norm = 0;
-      for (let j = 0; j < PIXELS; j++) {
-        const r = x[j] - p.original[j];
-        norm += r * r;
-        g[j] = 2 * r + gradient[i * PIXELS + j];
-      }
-      p.solver!.tell(norm + c * crossEntropy[i], g);
-    });
+    const stopped = await batch.round(evaluate);
+    for (const p of stopped) judge(p);
     options.onProgress?.(progress());
+  }
+
+  /** The inner minimization of `p` stopped: score its minimizer, move its c search on, start the next c. */
+  function judge(p: Problem): void {
+    const { solver, search, example } = p;
+    const c = search!.c!;
+    solves++;
+    // The example is kept in float32, and its distortion is measured on what is kept.
+    const candidate = Float32Array.from(solver.x);
+    // The iterate is the last point with finite values (or x0, whose logits then say NaN and fail).
+    const logits = p.iterateLogits!;
+    const lead = targetLead(logits, example.target, margin);
+    const success = classifiedAs(logits, example.target, margin);
+    const d = distortion(candidate, p.original);
+    if (search!.report(success, d, lead)) {
+      example.adversarial = candidate;
+      example.distortion = d;
+      example.c = c;
+    }
+    if (solver.status === 'non-finite' && !search!.succeeded) example.reason = 'non-finite objective';
+    if (search!.done) return finish(p);
+    const start = options.warmStart ? valuesAtIterate(p, c) : p.atOriginal!;
+    restart(p, start);
+  }
+
+  /** CE, ∇CE and logits at the solver's iterate, from its f and g at the c it was solved with. */
+  function valuesAtIterate(p: Problem, c: number): PointValues {
+    const x = p.solver.x;
+    const g = p.solver.g;
+    let distance = 0;
+    const gradient = new Float64Array(pixels);
+    for (let j = 0; j < pixels; j++) {
+      const d = x[j] - p.original[j];
+      distance += d * d;
+      gradient[j] = (g[j] - 2 * d) / c;
+    }
+    return { x, crossEntropy: (p.solver.f - distance) / c, gradient, logits: p.iterateLogits! };
+  }
+
+  /** A new solve at the search's next c, from `start`, whose first evaluation is computed here on the CPU. */
+  function restart(p: Problem, start: PointValues): void {
+    const c = p.search!.c!;
+    const solver = new LbfgsbSolver(start.x, lower, upper, lbfgsb);
+    const g = new Float64Array(pixels);
+    let distance = 0;
+    for (let j = 0; j < pixels; j++) {
+      const d = start.x[j] - p.original[j];
+      distance += d * d;
+      g[j] = 2 * d + c * start.gradient[j];
+    }
+    solver.tell(distance + c * start.crossEntropy, g);
+    p.solver = solver;
+    p.iterateLogits = start.logits;
+    batch.add(solver, p);
   }
 
   function finish(p: Problem): void {
     const e = p.example;
-    e.trials = p.search.trials;
-    e.success = p.search.succeeded;
-    if (!e.success) {
-      e.reason ??= `no success up to c = ${cOptions.maxC}`;
-    } else {
-      e.c = p.search.best!.c;
+    e.trials = p.search!.trials;
+    e.success = p.search!.succeeded;
+    if (!e.success) e.reason ??= `no success up to c = ${cOptions.maxC}`;
+    else {
       successes++;
       distortionSum += e.distortion;
     }
-    p.solver = null;
+    p.atOriginal = null;
     done++;
   }
 
@@ -238,10 +341,10 @@ export async function attack(model: Model, images: Float32Array, labels: ArrayLi
       problemsDone: done,
       problems: totalProblems,
       successes,
-      meanDistortion: successes ? distortionSum / successes : NaN,
+      meanDistortion: successes ? distortionSum / successes : null,
       rounds,
       seconds,
-      etaSeconds: done > 0 ? (seconds / done) * (totalProblems - done) : NaN,
+      etaSeconds: done > 0 ? (seconds / done) * (totalProblems - done) : null,
     };
   }
 
@@ -258,45 +361,34 @@ export async function attack(model: Model, images: Float32Array, labels: ArrayLi
     }
   }
   options.onProgress?.(progress());
+  const nonFiniteOutputs = results.filter((r) => r.predicted === -1).length;
   return {
     images: results,
     attacked,
-    misclassifiedBefore: count - attacked,
+    misclassifiedBefore: count - attacked - nonFiniteOutputs,
+    nonFiniteOutputs,
     successes: imageSuccesses,
     failures: attacked - imageSuccesses,
     meanDistortion: imageSuccesses ? bestSum / imageSuccesses : NaN,
-    evaluations,
+    evaluations: batch.evaluations,
+    solves,
     rounds,
     seconds: (performance.now() - started) / 1000,
     options: { warmStart: options.warmStart ?? false, margin, cSearch: cOptions, lbfgsb, batchSize },
   };
 }
 
-/**
- * Whether logits say `target`: with margin 0, target is the argmax (ties go to the lower class, as argmax
- * does); with margin δ > 0, the target logit exceeds every other by at least δ. NaN never succeeds.
- */
-export function classifiedAs(logits: ArrayLike<number>, target: number, margin: number): boolean {
-  const t = logits[target];
-  if (!Number.isFinite(t)) return false;
-  for (let k = 0; k < logits.length; k++) {
-    if (k === target) continue;
-    const other = logits[k];
-    const beaten = margin > 0 ? t - other >= margin : t > other || (t === other && target < k);
-    if (!beaten) return false;
-  }
-  return true;
-}
-
+/** The model's class per image, -1 where the logits are not finite. */
 async function predictAll(model: Model, images: Float32Array, count: number, batchSize: number): Promise<Int32Array> {
   const predicted = new Int32Array(count);
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    const logits = await logitsOf(model, images.subarray(start * PIXELS, (start + n) * PIXELS), n);
+    const logits = await logitsOf(model, images.subarray(start * MNIST_PIXELS, (start + n) * MNIST_PIXELS), n);
     for (let i = 0; i < n; i++) {
+      const row = logits.subarray(i * MNIST_CLASSES, (i + 1) * MNIST_CLASSES);
       let best = 0;
-      for (let k = 1; k < 10; k++) if (logits[i * 10 + k] > logits[i * 10 + best]) best = k;
-      predicted[start + i] = best;
+      for (let k = 1; k < MNIST_CLASSES; k++) if (row[k] > row[best]) best = k;
+      predicted[start + i] = row.every(Number.isFinite) ? best : -1;
     }
   }
   return predicted;

@@ -1,13 +1,14 @@
 /**
  * The attack's inner loop on the GPU: for k candidate images x' with targets l and constants c, the
- * cross-entropies CE(f(x'), l) and the gradients c·∂CE/∂x' in one forward+backward pass. Rows are
- * independent (no layer mixes examples), so one batch serves k unrelated problems.
+ * cross-entropies CE(f(x'), l), the gradients c·∂CE/∂x' and the logits, in one forward+backward pass. Rows
+ * are independent (no layer mixes examples), so one batch serves k unrelated problems.
  */
 import { valueAndGrads } from '../autograd/tape.ts';
-import { noGrad } from '../tensor/record.ts';
-import { tidy } from '../tensor/context.ts';
+import { keep, tidy } from '../tensor/context.ts';
 import { tensor } from '../tensor/ops/fill.ts';
 import { softmaxCrossEntropy } from '../tensor/ops/softmax.ts';
+import { noGrad } from '../tensor/record.ts';
+import type { Tensor } from '../tensor/tensor.ts';
 import type { Model } from '../nn/model.ts';
 
 export interface BatchGradient {
@@ -15,6 +16,8 @@ export interface BatchGradient {
   crossEntropy: Float32Array;
   /** c_row · ∂CE_row/∂x' [k × pixels]. */
   gradient: Float32Array;
+  /** The logits of every row [k × classes], from the same forward pass. */
+  logits: Float32Array;
 }
 
 export async function crossEntropyAndGradient(model: Model, points: Float32Array, targets: Float32Array, cs: Float32Array): Promise<BatchGradient> {
@@ -23,19 +26,25 @@ export async function crossEntropyAndGradient(model: Model, points: Float32Array
   const pixels = points.length / k;
   const input = tensor(engine, points, [k, pixels]);
   const labels = tensor(engine, targets, [k]);
+  let logits: Tensor | null = null;
   try {
     const { value, grads } = valueAndGrads(
       engine,
-      () => softmaxCrossEntropy(model.logits(input), labels, { reduction: 'none' }),
+      () => {
+        // Kept out of the tape's tidy scope so the success test can read it with the values.
+        logits = keep(model.logits(input));
+        return softmaxCrossEntropy(logits, labels, { reduction: 'none' });
+      },
       [input],
       // Seeding the backward pass with c weights each row's gradient by its own constant.
       () => tensor(engine, cs, [k]),
     );
-    const [crossEntropy, gradient] = await Promise.all([value.data(), grads[0].data()]);
+    const [crossEntropy, gradient, logitValues] = await Promise.all([value.data(), grads[0].data(), logits!.data()]);
     value.dispose();
     grads[0].dispose();
-    return { crossEntropy, gradient };
+    return { crossEntropy, gradient, logits: logitValues };
   } finally {
+    (logits as Tensor | null)?.dispose();
     input.dispose();
     labels.dispose();
   }

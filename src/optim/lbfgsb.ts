@@ -130,6 +130,7 @@ export class LbfgsbSolver {
   private evaluationCount = 0;
   private restartCount = 0;
   private pgNorm = Number.NaN;
+  private iterateTold = 0;
 
   /**
    * @param x0 starting point (copied; projected into the box with a warning if outside it)
@@ -210,6 +211,15 @@ export class LbfgsbSolver {
   /** ‖P(x − g) − x‖∞ at the current iterate (NaN before the first evaluation). */
   get projectedGradientNorm(): number {
     return this.pgNorm;
+  }
+
+  /**
+   * Which evaluation (1-based, as counted by {@link evaluations}) the current iterate came from; 0 before
+   * the first. Right after a `tell`, `iterateEvaluation === evaluations` says the told point became the
+   * iterate, so a caller can keep by-products of that evaluation (a network's logits, say) for it.
+   */
+  get iterateEvaluation(): number {
+    return this.iterateTold;
   }
 
   /**
@@ -295,6 +305,7 @@ export class LbfgsbSolver {
     this.gk = this.gTrial;
     this.gTrial = g;
     this.fk = f;
+    this.iterateTold = this.evaluationCount;
   }
 
   private acceptStep(fNew: number): void {

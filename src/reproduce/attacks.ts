@@ -34,7 +34,7 @@ export async function adversarialSet(
   const config = {
     n,
     seed: options.seed,
-    bisectionSteps: options.bisectionSteps,
+    cSearch: options.cSearch,
     maxIterations: options.maxIterations,
     warmStart: options.warmStart,
     quick: options.quick,
@@ -56,14 +56,15 @@ export async function adversarialSet(
       targets: targetMode === 'all' ? { kind: 'all' } : { kind: 'random', seed: options.seed },
       batchSize: options.batchSize,
       lbfgsb: { maxIterations: options.maxIterations },
-      cSearch: { bisectionSteps: options.bisectionSteps },
+      cSearch: options.cSearch,
       warmStart: options.warmStart,
       onProgress: (p) => {
         if (performance.now() - lastLog > 15_000) {
           lastLog = performance.now();
           log(
-            `  ${p.problemsDone}/${p.problems} searches done, ${p.successes} successes, mean distortion ${p.meanDistortion.toFixed(4)}, ` +
-              `${p.seconds.toFixed(0)} s${Number.isFinite(p.etaSeconds) ? `, ETA ${p.etaSeconds.toFixed(0)} s` : ''}`,
+            `  ${p.problemsDone}/${p.problems} searches done, ${p.successes} successes` +
+              `${p.meanDistortion === null ? '' : `, mean distortion ${p.meanDistortion.toFixed(4)}`}, ` +
+              `${p.seconds.toFixed(0)} s${p.etaSeconds === null ? '' : `, ETA ${p.etaSeconds.toFixed(0)} s`}`,
           );
         }
       },

@@ -1,4 +1,5 @@
 /** What every step of `blindspot reproduce` shares: options, data, models, where things go, logging. */
+import type { CSearchOptions } from '../attack/cSearch.ts';
 import type { Engine } from '../gpu/engine.ts';
 import type { MnistData } from '../data/mnist.node.ts';
 import type { Model } from '../nn/model.ts';
@@ -14,8 +15,8 @@ export interface ReproduceOptions {
   data?: string;
   seed: number;
   batchSize: number;
-  /** Geometric bisection steps of the c search. */
-  bisectionSteps: number;
+  /** The c search: the attack's defaults (cSearch.ts) with these overrides. */
+  cSearch: Partial<CSearchOptions>;
   /** L-BFGS-B iterations per c. */
   maxIterations: number;
   warmStart: boolean;

@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_C_SEARCH, describeCSearch } from '../attack/cSearch.ts';
 import type { Engine } from '../gpu/engine.ts';
 import { loadMnist } from '../data/mnist.node.ts';
 import { writeFileAtomic } from '../util/atomicWrite.node.ts';
@@ -49,9 +50,8 @@ export async function reproduce(engine: Engine, options: ReproduceOptions, log: 
       command,
       timings: { ...context.timings, total: (performance.now() - started) / 1000 },
       attackSettings:
-        `Attack: L-BFGS-B memory 10, at most ${options.maxIterations} iterations per c; c from 0.01 (×10 up to 1e10, ÷10 down to 1e-6), ` +
-        `then ${options.bisectionSteps} geometric bisection steps; ${options.warmStart ? 'warm start from the previous c' : 'restart from x for every c'}; ` +
-        `${options.batchSize} searches per GPU batch.`,
+        `Attack: L-BFGS-B memory 10, at most ${options.maxIterations} iterations per c, factr 1e10; ${describeCSearch({ ...DEFAULT_C_SEARCH, ...options.cSearch })}; ` +
+        `${options.warmStart ? 'warm start from the previous c' : 'restart from x for every c'}; ${options.batchSize} searches per GPU batch.`,
       figures,
     };
     const reportPath = join(options.out, 'report.md');

@@ -15,7 +15,7 @@ let mnist: MnistData;
 let model: Model;
 
 const COUNT = 5;
-const options = { targets: { kind: 'random', seed: 7 }, cSearch: { bisectionSteps: 3 }, lbfgsb: { maxIterations: 40 } } as const;
+const options = { targets: { kind: 'random', seed: 7 }, cSearch: { maxRefinements: 3 }, lbfgsb: { maxIterations: 40 } } as const;
 
 beforeAll(async () => {
   mnist = await loadMnist();
@@ -31,11 +31,11 @@ describe('the blind-spot search on a small trained model', () => {
   const images = () => mnist.test.images.slice(0, COUNT * 784);
   const labels = () => mnist.test.labels.slice(0, COUNT);
 
-  it('finds adversarial examples that are classified as their targets, inside the box, with distortion as defined', async () => {
-    batched = await attack(model, images(), labels(), { ...options, batchSize: COUNT });
-    expect(batched.attacked + batched.misclassifiedBefore).toBe(COUNT);
-    expect(batched.successes).toBeGreaterThan(0);
-    const successes = batched.images.flatMap((r) => r.examples.filter((e) => e.success));
+  /** Every success is classified as its target by a fresh forward pass, lies in the box and has the distortion it reports. */
+  async function expectValid(report: AttackReport): Promise<void> {
+    expect(report.attacked + report.misclassifiedBefore).toBe(COUNT);
+    expect(report.successes).toBeGreaterThan(0);
+    const successes = report.images.flatMap((r) => r.examples.filter((e) => e.success));
     const stack = new Float32Array(successes.length * 784);
     successes.forEach((e, i) => stack.set(e.adversarial!, i * 784));
     const input = tensor(getEngine(), stack, [successes.length, 784]);
@@ -54,9 +54,25 @@ describe('the blind-spot search on a small trained model', () => {
       // The kept example is the smallest successful distortion of its c search.
       const successfulTrials = e.trials.filter((t) => t.success);
       expect(e.distortion).toBe(Math.min(...successfulTrials.map((t) => t.distortion)));
-      // Every failure of the search is at a c below the best success.
-      for (const t of e.trials) if (!t.success) expect(t.c).toBeLessThan(e.c);
+      // Success is exactly a non-negative lead of the target's logit.
+      for (const t of e.trials) expect(t.success).toBe(t.margin >= 0);
     });
+    // The GPU's evaluations are those of the searches, and each search asked for at least one per solve but
+    // its first: every later solve starts from values computed on the CPU.
+    const examples = report.images.flatMap((r) => r.examples);
+    expect(report.evaluations).toBe(examples.reduce((s, e) => s + e.evaluations, 0));
+    expect(report.solves).toBe(examples.reduce((s, e) => s + e.trials.length, 0));
+  }
+
+  it('finds adversarial examples that are classified as their targets, inside the box, with distortion as defined', async () => {
+    batched = await attack(model, images(), labels(), { ...options, batchSize: COUNT });
+    await expectValid(batched);
+  });
+
+  it('warm starts from the previous minimizer find valid examples too, with fewer evaluations', async () => {
+    const warm = await attack(model, images(), labels(), { ...options, batchSize: COUNT, warmStart: true });
+    await expectValid(warm);
+    expect(warm.evaluations).toBeLessThan(batched.evaluations);
   });
 
   it('gives the same results one image at a time as batched', async () => {

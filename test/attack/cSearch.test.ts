@@ -1,24 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { CSearch, DEFAULT_C_SEARCH } from '../../src/attack/cSearch.ts';
-import { classifiedAs, distortion } from '../../src/attack/attack.ts';
+import { CSearch, DEFAULT_C_SEARCH, EXHAUSTIVE_C_SEARCH, validateCSearchOptions, type CSearchOptions } from '../../src/attack/cSearch.ts';
+import { classifiedAs, distortion, targetLead } from '../../src/attack/attack.ts';
 import { chooseTargets } from '../../src/attack/targets.ts';
 
-/** Drive a search against a threshold: success iff c ≥ threshold, distortion falling as c falls. */
-function runAgainst(threshold: number, options = DEFAULT_C_SEARCH) {
-  const search = new CSearch(options);
+const EXHAUSTIVE: CSearchOptions = { ...DEFAULT_C_SEARCH, ...EXHAUSTIVE_C_SEARCH };
+
+/**
+ * A model problem with the shape of the real one: success iff c ≥ threshold, the minimizer's distortion
+ * growing with c, and the target's logit margin a smooth increasing function of log c that crosses zero
+ * at the threshold (`bend` > 0 makes it concave, as measured on the trained nets).
+ */
+function runAgainst(threshold: number, options: CSearchOptions = EXHAUSTIVE, estimate = Number.NaN, bend = 0) {
+  const search = new CSearch(options, estimate);
   while (!search.done) {
     const c = search.c!;
-    search.report(c >= threshold, 1 / (1 + 1 / c));
+    const u = Math.log(c / threshold);
+    const margin = bend > 0 ? (1 - Math.exp(-bend * u)) / bend : u;
+    search.report(c >= threshold, 1 / (1 + 1 / c), margin);
   }
   return search;
 }
 
-describe('c search', () => {
+describe('c search: the exhaustive schedule (the paper\'s)', () => {
   it('goes up by ×10 from 0.01 until success, then bisects geometrically towards the threshold', () => {
     const search = runAgainst(3.7);
     const cs = search.trials.map((t) => t.c);
     expect(cs.slice(0, 4)).toEqual([0.01, 0.1, 1, 10]);
-    expect(search.trials.length).toBe(4 + DEFAULT_C_SEARCH.bisectionSteps);
+    expect(search.trials.length).toBe(4 + 10);
     // The bracket [c_fail, c_ok] always contains the threshold and shrinks with each bisection.
     let cFail = 1;
     let cOk = 10;
@@ -41,12 +49,14 @@ describe('c search', () => {
     expect(search.best!.c).toBeLessThan(1e-4);
   });
 
-  it('keeps every failure below every success (monotone search on a monotone problem)', () => {
-    for (const threshold of [1e-5, 3e-3, 0.05, 42, 7e8]) {
-      const search = runAgainst(threshold);
-      const failures = search.trials.filter((t) => !t.success).map((t) => t.c);
-      const successes = search.trials.filter((t) => t.success).map((t) => t.c);
-      expect(Math.max(0, ...failures)).toBeLessThan(Math.min(...successes));
+  it('keeps every failure below every success (monotone search on a monotone problem), for both schedules', () => {
+    for (const options of [EXHAUSTIVE, DEFAULT_C_SEARCH]) {
+      for (const threshold of [1e-5, 3e-3, 0.05, 42, 7e8]) {
+        const search = runAgainst(threshold, options, 0.01, 2);
+        const failures = search.trials.filter((t) => !t.success).map((t) => t.c);
+        const successes = search.trials.filter((t) => t.success).map((t) => t.c);
+        expect(Math.max(0, ...failures)).toBeLessThan(Math.min(...successes));
+      }
     }
   });
 
@@ -60,14 +70,69 @@ describe('c search', () => {
   });
 
   it('keeps the smallest distortion, not the last success', () => {
-    const search = new CSearch({ ...DEFAULT_C_SEARCH, bisectionSteps: 2 });
+    const search = new CSearch({ ...EXHAUSTIVE, maxRefinements: 2 });
     search.report(true, 0.5); // c = 0.01
     search.report(true, 0.2); // c = 0.001
     search.report(false, 0.1); // c = 0.0001 → bisect
     search.report(true, 0.3); // worse than 0.2
     search.report(false, 0);
     expect(search.done).toBe(true);
-    expect(search.best).toEqual({ c: 0.001, success: true, distortion: 0.2 });
+    expect(search.best).toMatchObject({ c: 0.001, success: true, distortion: 0.2 });
+  });
+});
+
+describe('c search: the adaptive default', () => {
+  it('starts at the estimate (clamped to [minC, maxC]) and brackets by ×3', () => {
+    const search = runAgainst(5, DEFAULT_C_SEARCH, 0.4);
+    expect(search.trials.slice(0, 4).map((t) => t.c)).toEqual([0.4, 0.4 * 3, 0.4 * 9, 0.4 * 27].map((c) => expect.closeTo(c, 12)));
+    expect(new CSearch(DEFAULT_C_SEARCH, 1e20).c).toBe(DEFAULT_C_SEARCH.maxC);
+    expect(new CSearch(DEFAULT_C_SEARCH, 1e-20).c).toBe(DEFAULT_C_SEARCH.minC);
+    expect(() => new CSearch(DEFAULT_C_SEARCH, Number.NaN)).toThrow(/estimate/);
+    expect(CSearch.estimateFirstC(2, 8)).toBe(1);
+    expect(CSearch.estimateFirstC(1, 0)).toBe(0.01);
+    expect(CSearch.estimateFirstC(0, 0)).toBe(0.01);
+  });
+
+  it('lands on the threshold in one step when the margin is linear in log c', () => {
+    const search = runAgainst(1.7, DEFAULT_C_SEARCH, 1);
+    // 1 fails, 3 succeeds; interpolating a margin linear in log c gives log 1.7 exactly (within the central 90%).
+    expect(search.trials[2].c).toBeCloseTo(1.7, 10);
+  });
+
+  it('stops once the distortions at the bracket ends are within the tolerance, and the kept one is within it of the threshold\'s', () => {
+    for (const threshold of [2e-4, 0.37, 5.5, 9e3]) {
+      for (const bend of [0, 1, 4]) {
+        const search = runAgainst(threshold, DEFAULT_C_SEARCH, 0.05, bend);
+        const atThreshold = 1 / (1 + 1 / threshold);
+        const best = search.best!.distortion;
+        expect(best).toBeGreaterThanOrEqual(atThreshold);
+        const refinements = search.trials.length - search.trials.findIndex((t, i) => i > 0 && t.success !== search.trials[0].success) - 1;
+        if (refinements < DEFAULT_C_SEARCH.maxRefinements) expect((best - atThreshold) / best, `threshold ${threshold} bend ${bend}`).toBeLessThanOrEqual(DEFAULT_C_SEARCH.distortionTolerance);
+        // Fewer trials than the exhaustive schedule needs.
+        expect(search.trials.length).toBeLessThan(runAgainst(threshold).trials.length);
+      }
+    }
+  });
+
+  it('falls back to bisection when a margin is unknown', () => {
+    const search = new CSearch(DEFAULT_C_SEARCH, 1);
+    search.report(false, 0.1, Number.NaN); // c = 1
+    search.report(true, 0.3, 2); // c = 3
+    expect(search.c).toBeCloseTo(Math.sqrt(3), 12);
+  });
+
+  it('refuses options out of range, naming them', () => {
+    const bad: [Partial<CSearchOptions>, RegExp][] = [
+      [{ maxC: Number.NaN }, /maxC must be a finite number > 0/],
+      [{ minC: 0 }, /minC must be a finite number > 0/],
+      [{ initialC: 1e12 }, /minC ≤ initialC ≤ maxC/],
+      [{ bracketFactor: 1 }, /bracketFactor must be a finite number > 1/],
+      [{ maxRefinements: 2.5 }, /maxRefinements must be an integer ≥ 0/],
+      [{ distortionTolerance: -0.1 }, /distortionTolerance must be in \[0, 1\)/],
+      [{ step: 'newton' as never }, /step must be 'margin' or 'bisection'/],
+    ];
+    for (const [change, message] of bad) expect(() => validateCSearchOptions({ ...DEFAULT_C_SEARCH, ...change })).toThrow(message);
+    expect(() => validateCSearchOptions(DEFAULT_C_SEARCH)).not.toThrow();
   });
 });
 
@@ -97,6 +162,10 @@ describe('targets and success', () => {
     expect(classifiedAs([0, 2, 1.5], 1, 1)).toBe(false);
     expect(classifiedAs([0, 2.5, 1.5], 1, 1)).toBe(true);
     expect(classifiedAs([0, NaN, 1], 1, 0)).toBe(false);
+    // The lead over the best other logit, less the margin: ≥ 0 exactly when the margin test passes.
+    expect(targetLead([0, 2.5, 1.5], 1, 1)).toBe(0);
+    expect(targetLead([0, 2, 1.5], 1, 1)).toBe(-0.5);
+    expect(targetLead([3, 2, 1.5], 1, 0)).toBe(-1);
   });
 
   it('distortion is the per-pixel RMS', () => {

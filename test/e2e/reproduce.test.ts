@@ -28,7 +28,7 @@ describe('blindspot reproduce', () => {
       checkpoints: join(out, 'checkpoints'),
       seed: 5,
       batchSize: 64,
-      bisectionSteps: 2,
+      cSearch: { maxRefinements: 2 },
       maxIterations: 20,
       warmStart: false,
       examplesPerEpoch: 512,

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { minimizeLbfgsbBatched } from '../../src/optim/batched.ts';
-import { type LbfgsbResult, minimizeLbfgsb } from '../../src/optim/lbfgsb.ts';
+import { LbfgsbBatch, minimizeLbfgsbBatched } from '../../src/optim/batched.ts';
+import { type LbfgsbResult, LbfgsbSolver, minimizeLbfgsb } from '../../src/optim/lbfgsb.ts';
 import { type Objective, quadratic, randomSpd, rosenbrock, seededRandom } from './problems.ts';
 
 const n = 12;
@@ -150,6 +150,58 @@ describe('minimizeLbfgsbBatched', () => {
         f: new Float64Array(1),
         g: new Float64Array(2),
       })),
-    ).rejects.toThrow(/evaluate returned/);
+    ).rejects.toThrow(/objective returned f of length 1 and g of length 2 for 1 points of dimension 3/);
+  });
+
+  it('names the problem whose bounds or options are invalid, before any evaluation', async () => {
+    let calls = 0;
+    const problems = [
+      { x0: new Float64Array(3), lower: null, upper: null },
+      { x0: new Float64Array(3), lower: Float64Array.of(0, 2, 0), upper: Float64Array.of(1, 1, 1) },
+    ];
+    await expect(minimizeLbfgsbBatched(problems, () => ((calls += 1), { f: new Float64Array(2), g: new Float64Array(6) }))).rejects.toThrow(/problem 1: .*lower/);
+    expect(calls).toBe(0);
+  });
+});
+
+describe('LbfgsbBatch', () => {
+  it('lets solvers join at any round and still gives each the result of solving it alone', async () => {
+    const cases = buildCases();
+    const alone = cases.map((c) => minimizeLbfgsb(c.make(), c.x0, c.lower, c.upper));
+    const objectives = cases.map((c) => c.make());
+    const solvers = cases.map((c) => new LbfgsbSolver(c.x0, c.lower, c.upper));
+    const accepted = cases.map(() => 0);
+    const batch = new LbfgsbBatch<number>(n, (tag, _row, solver) => {
+      if (solver.iterateEvaluation === solver.evaluations) accepted[tag]++;
+    });
+    const stoppedOrder: number[] = [];
+    // One new solver joins every third round, while earlier ones are mid-run.
+    let next = 0;
+    for (let round = 0; next < cases.length || batch.size > 0; round++) {
+      if (round % 3 === 0 && next < cases.length) batch.add(solvers[next], next++);
+      const stopped = await batch.round((points, tags) => {
+        const f = new Float64Array(tags.length);
+        const g = new Float64Array(tags.length * n);
+        tags.forEach((tag, r) => {
+          const value = objectives[tag](points.slice(r * n, (r + 1) * n));
+          f[r] = value.f;
+          g.set(value.g, r * n);
+        });
+        return { f, g };
+      });
+      stoppedOrder.push(...stopped);
+    }
+    expect([...stoppedOrder].sort((a, b) => a - b)).toEqual(cases.map((_, i) => i));
+    solvers.forEach((solver, i) => {
+      expectIdentical(solver.result(), alone[i]);
+      // The initial point and every accepted step: iterations + 1, for solvers that did not fail first.
+      if (alone[i].status !== 'non-finite') expect(accepted[i]).toBe(alone[i].iterations + 1);
+    });
+    expect(batch.evaluations).toBe(alone.reduce((s, r) => s + r.evaluations, 0));
+  });
+
+  it('refuses a solver of another dimension', () => {
+    const batch = new LbfgsbBatch<string>(3);
+    expect(() => batch.add(new LbfgsbSolver(new Float64Array(4), null, null), 'x')).toThrow(/dimension 4 cannot join a batch of dimension 3/);
   });
 });
