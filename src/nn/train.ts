@@ -84,7 +84,31 @@ export interface TrainResult {
   history: { epoch: number; loss: number; trainError?: number; testError?: number }[];
 }
 
+/**
+ * Checks SGD options before any work, against the examples they will train on: every count a positive
+ * integer, every rate finite, and at least one step per epoch. The message names the option and the
+ * accepted range.
+ */
+export function checkTrainOptions(options: Pick<TrainOptions, 'epochs' | 'batch' | 'learningRate' | 'momentum'> & Partial<TrainOptions>, examples: number): void {
+  const integer = (name: string, value: number | undefined, min: number) => {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < min)) throw new Error(`training: ${name} must be an integer ≥ ${min}, got ${value}`);
+  };
+  integer('epochs', options.epochs, 1);
+  integer('batch', options.batch, 1);
+  integer('examplesPerEpoch', options.examplesPerEpoch, 1);
+  integer('warmupEpochs', options.warmupEpochs, 0);
+  integer('reportEvery', options.reportEvery, 1);
+  integer('seed', options.seed, 0);
+  if (!(options.learningRate > 0) || !Number.isFinite(options.learningRate)) throw new Error(`training: learningRate must be a finite number > 0, got ${options.learningRate}`);
+  if (!(options.momentum >= 0 && options.momentum < 1)) throw new Error(`training: momentum must be in [0, 1), got ${options.momentum}`);
+  const perEpoch = Math.min(options.examplesPerEpoch ?? examples, examples);
+  if (perEpoch < options.batch) {
+    throw new Error(`training: batch ${options.batch} is larger than the ${perEpoch} examples per epoch, so no step would run; lower --batch or train on more examples`);
+  }
+}
+
 export async function train(model: Model, trainSet: GpuDataset, testSet: GpuDataset | null, options: TrainOptions): Promise<TrainResult> {
+  checkTrainOptions(options, trainSet.count);
   const engine = model.engine;
   const trained =
     options.parameters ?? model.trainableNames().map((n) => ({ tensor: model.parameters.get(n)!, lambda: model.lambdaOf(n) }));

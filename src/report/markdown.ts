@@ -1,5 +1,5 @@
 /** report.md: Tables 1–4 beside the paper's numbers, the deviations we took, timings and the adapter. */
-import type { TableResults, TransferTable } from './results.ts';
+import type { TableResults, TransferTable, UsedModel } from './results.ts';
 import { PAPER_TABLE1, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4 } from './paperNumbers.ts';
 
 export interface ReportMeta {
@@ -12,6 +12,9 @@ export interface ReportMeta {
   timings: Record<string, number>;
   attackSettings: string;
   figures: string[];
+  /** Where the models came from, and each model used, by table name. */
+  checkpoints: string;
+  models: Record<string, UsedModel>;
 }
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
@@ -50,6 +53,26 @@ function transfer(t: TransferTable, paper: Record<string, Record<string, number>
   return table(header, rows);
 }
 
+/** Which checkpoints the run attacked, with how each was trained and its errors. */
+function modelsSection(meta: ReportMeta): string {
+  const entries = Object.entries(meta.models);
+  const rows = entries.map(([name, m]) => [
+    name,
+    `\`${m.checkpoint}\``,
+    m.record.set,
+    pct(m.record.trainError),
+    pct(m.record.testError),
+    m.record.settings ?? (m.record.optimizer === 'lbfgs' ? 'full-batch L-BFGS' : 'SGD (settings in docs/training.md)'),
+    `${m.record.date.slice(0, 10)}, ${(m.record.seconds / 60).toFixed(0)} min on ${m.record.adapter}`,
+  ]);
+  const reused = entries.filter(([, m]) => !m.trainedHere);
+  const hours = reused.reduce((s, [, m]) => s + m.record.seconds, 0) / 3600;
+  const origin = reused.length === entries.length
+    ? `Every model was loaded from \`${meta.checkpoints}\`, its record checked against the zoo (model, architecture, training set, errors). Training them from scratch (\`blindspot reproduce --train\`) took ${hours.toFixed(1)} hours in all on the adapters listed.`
+    : `Models were loaded from, or trained into, \`${meta.checkpoints}\`.`;
+  return `${origin}\n\n${table(['model', 'checkpoint', 'trained on', 'training error', 'test error', 'how it was trained', 'trained'], rows)}`;
+}
+
 export function renderReport(results: TableResults, meta: ReportMeta): string {
   const t1 = table(
     ['model', 'training error', 'test error', 'av. min. distortion (random target)', 'fooled / attacked', 'min over 9 targets', 'fooled / attacked (9 targets)'],
@@ -86,6 +109,9 @@ export function renderReport(results: TableResults, meta: ReportMeta): string {
   return `# Intriguing properties of neural networks — blindspot's reproduction
 
 ${meta.quick ? `**Quick run**: small training budgets (errors measured on 2000 images) and ${meta.n} images per table row (${meta.nineTargetsN} with all nine targets). The errors and distortions are indicative only; run \`blindspot reproduce\` without --quick for the full tables.\n\n` : ''}Run ${meta.date} on ${meta.adapter}; command \`${meta.command}\`. Numbers in parentheses are the paper's. ${meta.attackSettings}
+
+## Models
+${modelsSection(meta)}
 
 ## Table 1 — attacks on the training set
 ${t1}

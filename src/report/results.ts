@@ -1,4 +1,12 @@
 /** The numbers of Tables 1–4 as plain data: what `reproduce` computes and saves, and what the report renders. */
+import type { TrainingRecord } from '../nn/trainingRecord.ts';
+
+/** A model a run attacked: its checkpoint, whether this run trained it, and how it was trained. */
+export interface UsedModel {
+  checkpoint: string;
+  trainedHere: boolean;
+  record: TrainingRecord;
+}
 
 export interface AttackSummary {
   attacked: number;

@@ -11,7 +11,10 @@ export interface ReproduceOptions {
   /** Images attacked with all nine targets (the minimum-distortion column). */
   nineTargetsN: number;
   out: string;
+  /** Where the trained models are (the shipped zoo by default). */
   checkpoints: string;
+  /** Train, into `checkpoints`, the models it lacks (otherwise a missing model is an error). */
+  train: boolean;
   data?: string;
   seed: number;
   batchSize: number;

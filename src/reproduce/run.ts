@@ -3,12 +3,12 @@
  * write report.md and results.json. Every adversarial set is saved as soon as it is made, so an
  * interrupted run resumes where it stopped.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_C_SEARCH, describeCSearch } from '../attack/cSearch.ts';
 import type { Engine } from '../gpu/engine.ts';
 import { loadMnist } from '../data/mnist.node.ts';
 import { writeFileAtomic } from '../util/atomicWrite.node.ts';
+import { ensureWritableDirectory } from '../util/directories.node.ts';
 import { renderReport } from '../report/markdown.ts';
 import { TABLE1_MODELS, TABLE3_MODELS } from '../report/paperNumbers.ts';
 import { adversarialSet } from './attacks.ts';
@@ -29,13 +29,13 @@ export async function reproduce(engine: Engine, options: ReproduceOptions, log: 
   for (const [source, count] of [['training', data.train.count], ['test', data.test.count]] as const) {
     if (options.n > count) throw new Error(`--n ${options.n} is larger than the ${source} set (${count} images)`);
   }
-  await mkdir(options.out, { recursive: true });
+  await ensureWritableDirectory(options.out);
   const context: ReproduceContext = { engine, options, data, models: new Map(), log, timings: {} };
   try {
     log(`adapter: ${engine.adapter.description || engine.adapter.architecture} (${engine.adapter.platform})`);
     log(`attacking ${options.n} images per table row (${Math.min(options.nineTargetsN, options.n)} with all nine targets)`);
-    const records = await prepareModels(context);
-    const tables = await computeTables(context, records);
+    const models = await prepareModels(context);
+    const tables = await computeTables(context, models);
     const figureSets = await Promise.all(
       [...TABLE1_MODELS, 'convnet'].map((m) => adversarialSet(context, m, 'train', 'random')),
     );
@@ -53,10 +53,12 @@ export async function reproduce(engine: Engine, options: ReproduceOptions, log: 
         `Attack: L-BFGS-B memory 10, at most ${options.maxIterations} iterations per c, factr 1e10; ${describeCSearch({ ...DEFAULT_C_SEARCH, ...options.cSearch })}; ` +
         `${options.warmStart ? 'warm start from the previous c' : 'restart from x for every c'}; ${options.batchSize} searches per GPU batch.`,
       figures,
+      checkpoints: options.checkpoints,
+      models: Object.fromEntries(models),
     };
     const reportPath = join(options.out, 'report.md');
     const resultsPath = join(options.out, 'results.json');
-    await writeFileAtomic(resultsPath, `${JSON.stringify({ meta, options, training: Object.fromEntries(records), ...tables }, null, 2)}\n`);
+    await writeFileAtomic(resultsPath, `${JSON.stringify({ meta, options, ...tables }, null, 2)}\n`);
     await writeFileAtomic(reportPath, renderReport(tables, meta));
     return { reportPath, resultsPath, seconds: (performance.now() - started) / 1000 };
   } finally {

@@ -6,12 +6,11 @@ import { adversarialOf, type AdversarialSet } from '../attack/sets.node.ts';
 import { amplify, errorRateOn, rmsDifference } from '../analysis/transfer.ts';
 import { noisyCopies } from '../analysis/noise.ts';
 import { MNIST_PIXELS, type LabelledImages } from '../data/idx.ts';
-import type { TrainingRecord } from '../nn/store.node.ts';
 import { deriveSeed } from '../util/random.ts';
 import { TABLE1_MODELS, TABLE3_MODELS } from '../report/paperNumbers.ts';
 import { adversarialSet, imagesAt, pickImages } from './attacks.ts';
 import { timed, type ReproduceContext } from './context.ts';
-import type { AttackSummary, Table1Row, Table3Row, TableResults, TransferRow } from '../report/results.ts';
+import type { AttackSummary, Table1Row, Table3Row, TableResults, TransferRow, UsedModel } from '../report/results.ts';
 
 function summary(set: AdversarialSet): AttackSummary {
   const { attacked, misclassifiedBefore, successes, failures, meanDistortion, seconds } = set;
@@ -62,7 +61,7 @@ async function noiseRows(context: ReproduceContext, data: LabelledImages, source
   return rows;
 }
 
-export async function computeTables(context: ReproduceContext, records: Map<string, TrainingRecord>): Promise<TableResults> {
+export async function computeTables(context: ReproduceContext, used: Map<string, UsedModel>): Promise<TableResults> {
   const { data } = context;
   const table1Models = [...TABLE1_MODELS, 'convnet'];
   const table1: Table1Row[] = [];
@@ -71,7 +70,7 @@ export async function computeTables(context: ReproduceContext, records: Map<stri
     const random = await adversarialSet(context, model, 'train', 'random');
     const all = await adversarialSet(context, model, 'train', 'all');
     trainSets.set(model, random);
-    const record = records.get(model)!;
+    const record = used.get(model)!.record;
     table1.push({ model, trainError: record.trainError, testError: record.testError, randomTarget: summary(random), allNineTargets: summary(all) });
   }
 
@@ -91,7 +90,7 @@ export async function computeTables(context: ReproduceContext, records: Map<stri
   for (const m of TABLE3_MODELS) {
     const set = await adversarialSet(context, m.name, 'test', 'random');
     testSets.set(m.name, set);
-    const record = records.get(m.name)!;
+    const record = used.get(m.name)!.record;
     const own = record.trainError;
     const other = record.otherHalfError ?? NaN;
     table3.push({

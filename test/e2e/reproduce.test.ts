@@ -26,6 +26,7 @@ describe('blindspot reproduce', () => {
       nineTargetsN: 1,
       out,
       checkpoints: join(out, 'checkpoints'),
+      train: true,
       seed: 5,
       batchSize: 64,
       cSearch: { maxRefinements: 2 },

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMnist } from '../../src/data/mnist.node.ts';
-import { loadCheckpoint } from '../../src/nn/checkpoint.node.ts';
+import { loadMnist, type MnistData } from '../../src/data/mnist.node.ts';
+import { loadCheckpoint, readCheckpointMeta } from '../../src/nn/checkpoint.node.ts';
 import { disposeDataset, uploadDataset, type GpuDataset } from '../../src/nn/dataset.ts';
 import { evaluate } from '../../src/nn/evaluate.ts';
 import { Model } from '../../src/nn/model.ts';
@@ -23,10 +23,12 @@ const TRAINED: { model: string; set: string }[] = [
 const getEngine = useTestEngine();
 let records: TrainingRecord[];
 let testSet: GpuDataset;
+let mnist: MnistData;
 
 beforeAll(async () => {
   records = await readTrainingRecords(MODELS);
-  testSet = uploadDataset(getEngine(), (await loadMnist()).test, 'test set');
+  mnist = await loadMnist();
+  testSet = uploadDataset(getEngine(), mnist.test, 'test set');
 });
 afterAll(() => testSet && disposeDataset(testSet));
 
@@ -35,6 +37,16 @@ describe('the trained zoo in models/', () => {
     const held = records.map((r) => `${r.model} on ${r.set}`);
     for (const { model, set } of TRAINED) expect(held).toContain(`${model} on ${set}`);
     for (const r of records) expect(existsSync(join(MODELS, r.checkpoint)), r.checkpoint).toBe(true);
+  });
+
+  it('carries each record inside its checkpoint, naming the data by content: the MNIST files loaded here', async () => {
+    const index = JSON.parse(readFileSync(join(MODELS, 'training-results.json'), 'utf8')) as TrainingRecord[];
+    const byFile = (list: TrainingRecord[]) => [...list].sort((a, b) => a.checkpoint.localeCompare(b.checkpoint));
+    expect(byFile(index)).toEqual(byFile(records));
+    for (const r of records) {
+      expect((await readCheckpointMeta(join(MODELS, r.checkpoint))).record).toEqual(r);
+      expect(r.data).toEqual(mnist.identity);
+    }
   });
 
   it.each(TRAINED)('$model on $set: the checkpoint loads and errs on the test set as its record says', async ({ model: name, set }) => {

@@ -1,0 +1,91 @@
+/**
+ * A folder of trained models: each checkpoint carries its own training record, the index
+ * training-results.json is rebuilt from the checkpoints under a lock, temporary files of killed writers
+ * are cleaned up, and older checkpoints without a record pair with the index only when their errors agree.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CheckpointMeta } from '../../src/nn/checkpoint.ts';
+import { readCheckpointMeta, saveCheckpoint } from '../../src/nn/checkpoint.node.ts';
+import { listTrainedModels, readTrainingRecords, RESULTS_FILE, saveTrainedModel, type TrainingRecord } from '../../src/nn/store.node.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+async function folder(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'blindspot-store-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function record(model: string, checkpoint: string, testError: number): TrainingRecord {
+  return { model, set: 'full', checkpoint, trainError: testError / 2, testError, epochs: 1, seconds: 1, examplesPerSecond: 1, seed: 1, adapter: 'test', date: '2026-12-06T00:00:00.000Z' };
+}
+
+function meta(model: string, r?: TrainingRecord): CheckpointMeta {
+  return { model, architecture: 'test', lambdas: [0], trainingSet: 'full', seed: 1, errors: r ? { train: r.trainError, test: r.testError } : {}, ...(r ? { record: r } : {}) };
+}
+
+const weights = () => ({ 'layer0.weight': { shape: [2, 2], data: Float32Array.of(1, 2, 3, 4) } });
+
+describe('a folder of trained models', () => {
+  it('keeps every record when writers save at once, each inside its checkpoint and all in the index', async () => {
+    const dir = await folder();
+    const names = ['A', 'B', 'C', 'D', 'E', 'F'];
+    await Promise.all(names.map((m, i) => saveTrainedModel(dir, { ...meta(m, record(m, `${m}-full.safetensors`, i / 100)), record: record(m, `${m}-full.safetensors`, i / 100) }, weights())));
+    const index = JSON.parse(await readFile(join(dir, RESULTS_FILE), 'utf8')) as TrainingRecord[];
+    expect(index.map((r) => r.model).sort()).toEqual(names);
+    for (const m of names) expect((await readCheckpointMeta(join(dir, `${m}-full.safetensors`))).record).toEqual(index.find((r) => r.model === m));
+    expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('reads records from the checkpoints, not from a stale index', async () => {
+    const dir = await folder();
+    const r = record('A', 'A-full.safetensors', 0.02);
+    await saveTrainedModel(dir, { ...meta('A', r), record: r }, weights());
+    await writeFile(join(dir, RESULTS_FILE), JSON.stringify([{ ...r, testError: 0.5 }]));
+    expect((await readTrainingRecords(dir))[0].testError).toBe(0.02);
+  });
+
+  it('pairs a checkpoint without a record with the index only when their errors agree', async () => {
+    const dir = await folder();
+    const r = record('A', 'A-full.safetensors', 0.02);
+    await saveCheckpoint(join(dir, 'A-full.safetensors'), { ...meta('A'), errors: { train: 0.01, test: 0.02 } }, weights());
+    await writeFile(join(dir, RESULTS_FILE), JSON.stringify([r]));
+    expect((await listTrainedModels(dir)).models.map((m) => m.record)).toEqual([r]);
+    await writeFile(join(dir, RESULTS_FILE), JSON.stringify([{ ...r, testError: 0.03 }]));
+    const listed = await listTrainedModels(dir);
+    expect(listed.models).toEqual([]);
+    expect(listed.problems[0]).toMatch(/A-full\.safetensors: no training record in the checkpoint, and none in training-results\.json with its errors/);
+  });
+
+  it('refuses a record that describes another file, and an index that is not a list', async () => {
+    const dir = await folder();
+    await saveCheckpoint(join(dir, 'A-full.safetensors'), meta('A', record('A', 'B-full.safetensors', 0.02)), weights());
+    expect((await listTrainedModels(dir)).problems[0]).toMatch(/its record describes A on full in B-full\.safetensors/);
+    const other = await folder();
+    await saveCheckpoint(join(other, 'A-full.safetensors'), meta('A'), weights());
+    await writeFile(join(other, RESULTS_FILE), '{"model": "A"}');
+    await expect(listTrainedModels(other)).rejects.toThrow(/expected a JSON list of training records, found object/);
+  });
+
+  it('removes the temporary files of writers that no longer run, and only those', async () => {
+    const dir = await folder();
+    const dead = `.A-full.safetensors.999999999.abcdef.tmp`;
+    const alive = `.B-full.safetensors.${process.pid}.abcdef.tmp`;
+    await writeFile(join(dir, dead), 'half a checkpoint');
+    await writeFile(join(dir, alive), 'a checkpoint being written');
+    const r = record('C', 'C-full.safetensors', 0.02);
+    await saveTrainedModel(dir, { ...meta('C', r), record: r }, weights());
+    const files = await readdir(dir);
+    expect(files).not.toContain(dead);
+    expect(files).toContain(alive);
+  });
+
+  it('lists nothing in a folder that does not exist', async () => {
+    expect(await listTrainedModels(join(await folder(), 'missing'))).toEqual({ models: [], problems: [] });
+  });
+});
