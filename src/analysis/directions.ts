@@ -28,19 +28,19 @@ export function randomDirections(dimension: number, count: number, seed: number)
 }
 
 /**
- * `sets` random sets of `size` distinct images among `images`, as [sets, size] row-major indices; every
- * subset is equally likely, in random order.
+ * `sets` random subsets of `size` distinct integers in [0, n) (e.g. sets of images), as [sets, size]
+ * row-major; every subset is equally likely, in random order.
  */
-export function randomImageSets(images: number, sets: number, size: number, seed: number): Int32Array {
-  if (!Number.isInteger(size) || size < 1 || size > images) throw new Error(`randomImageSets: set size must be an integer in [1, ${images}], got ${size}`);
-  if (!Number.isInteger(sets) || sets < 0) throw new Error(`randomImageSets: sets must be a non-negative integer, got ${sets}`);
+export function randomSubsets(n: number, sets: number, size: number, seed: number): Int32Array {
+  if (!Number.isInteger(size) || size < 1 || size > n) throw new Error(`randomSubsets: set size must be an integer in [1, ${n}], got ${size}`);
+  if (!Number.isInteger(sets) || sets < 0) throw new Error(`randomSubsets: sets must be a non-negative integer, got ${sets}`);
   const rng = createRng(seed);
   const out = new Int32Array(sets * size);
   // A partial Fisher–Yates shuffle per set; `moved` remembers the swaps so each set costs O(size).
   for (let s = 0; s < sets; s++) {
     const moved = new Map<number, number>();
     for (let i = 0; i < size; i++) {
-      const j = i + rng.int(images - i);
+      const j = i + rng.int(n - i);
       const atJ = moved.get(j) ?? j;
       out[s * size + i] = atJ;
       moved.set(j, moved.get(i) ?? i);

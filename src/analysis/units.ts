@@ -14,7 +14,7 @@ import { deriveSeed } from '../util/random.ts';
 import { layerActivations } from './activations.ts';
 import { similaritySpace, type SimilaritySpace } from './coherence.ts';
 import { scoreImageSets, STATISTICS, summarizeScores, type CoherenceSpaces, type KindSummary, type Statistic } from './coherenceScores.ts';
-import { randomDirections, randomImageSets } from './directions.ts';
+import { randomDirections, randomSubsets } from './directions.ts';
 import { mannWhitneyU, type MannWhitneyResult } from './mannWhitney.ts';
 import { topImagesByLayer, type LayerTopImages, type TopImages } from './topImages.ts';
 import { TOPK_MAX_K } from '../tensor/ops/topk.ts';
@@ -154,7 +154,7 @@ export async function analyzeUnits(model: Model, images: LabelledImages, spaces:
   });
   const top = await topImagesByLayer(model, images.images, probes, { k: o.k, batch: o.batch, onProgress: options.onProgress });
 
-  const randomSets = randomImageSets(images.count, o.randomSets, o.k, deriveSeed(o.seed, 'random image sets'));
+  const randomSets = randomSubsets(images.count, o.randomSets, o.k, deriveSeed(o.seed, 'random image sets'));
   const allSets = Array.from({ length: o.randomSets }, (_, i) => i);
   const setScores = scoreImageSets(randomSets, o.k, allSets, images.labels, spaces);
   const randomSetSummary = summarizeScores(setScores, o.k, o.seed, `${spec.name} random sets`, o.resamples);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coherenceCurves, labelPurity, similaritySpace } from '../../src/analysis/coherence.ts';
 import { scoreImageSets, summarizeScores } from '../../src/analysis/coherenceScores.ts';
-import { randomDirections, randomImageSets } from '../../src/analysis/directions.ts';
+import { randomDirections, randomSubsets } from '../../src/analysis/directions.ts';
 import { rng, testSeed } from '../helpers/random.ts';
 
 describe('labelPurity', () => {
@@ -112,11 +112,11 @@ describe('randomDirections', () => {
   });
 });
 
-describe('randomImageSets', () => {
+describe('randomSubsets', () => {
   it('draws distinct images per set, every image equally often', () => {
     const seed = testSeed();
     const [images, sets, size] = [20, 20000, 5];
-    const drawn = randomImageSets(images, sets, size, seed);
+    const drawn = randomSubsets(images, sets, size, seed);
     const counts = new Array(images).fill(0);
     for (let s = 0; s < sets; s++) {
       const set = drawn.subarray(s * size, (s + 1) * size);
@@ -125,7 +125,7 @@ describe('randomImageSets', () => {
     }
     // Each image is in a set with probability 1/4: 5000 expected, sd √(20000·3/16) ≈ 61.
     for (const c of counts) expect(Math.abs(c - 5000), `seed=${seed}`).toBeLessThan(350);
-    expect([...randomImageSets(6, 1, 6, rng(seed)() * 1e9)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(() => randomImageSets(4, 1, 5, 1)).toThrow(/set size must be an integer in \[1, 4\], got 5/);
+    expect([...randomSubsets(6, 1, 6, rng(seed)() * 1e9)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(() => randomSubsets(4, 1, 5, 1)).toThrow(/set size must be an integer in \[1, 4\], got 5/);
   });
 });
