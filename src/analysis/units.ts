@@ -121,20 +121,24 @@ export function decidedColumns(top: TopImages, what: string): number[] {
   return decided;
 }
 
-function checkOptions(model: Model, images: LabelledImages, spaces: CoherenceSpaces, layers: number[], o: Required<Omit<UnitsOptions, 'layers' | 'onProgress'>>): void {
-  const name = model.spec.name;
-  const layerCount = model.spec.layers.length;
+/**
+ * The layers to probe (`options.layers`, or every hidden layer), after checking the options against the
+ * model: throws, naming the option, on anything `analyzeUnits` would reject. For callers that want to
+ * fail before loading data.
+ */
+export function checkUnitsOptions(spec: ModelSpec, options: UnitsOptions): number[] {
+  const o = { ...UNITS_DEFAULTS, ...options };
+  const layers = options.layers ?? spec.layers.slice(0, -1).map((_, i) => i);
+  const layerCount = spec.layers.length;
   const bad = layers.find((l) => !Number.isInteger(l) || l < 0 || l >= layerCount);
-  if (bad !== undefined) throw new Error(`analyzeUnits: ${name} has layers 0–${layerCount - 1}, not ${bad}`);
+  if (bad !== undefined) throw new Error(`analyzeUnits: ${spec.name} has layers 0–${layerCount - 1}, not ${bad}`);
   if (layers.length === 0 || new Set(layers).size !== layers.length) throw new Error(`analyzeUnits: layers must be distinct and at least one, got [${layers}]`);
   if (!Number.isInteger(o.k) || o.k < 2 || o.k > TOPK_MAX_K) throw new Error(`analyzeUnits: k must be an integer in [2, ${TOPK_MAX_K}], got ${o.k}`);
-  if (o.k > images.count) throw new Error(`analyzeUnits: k = ${o.k} exceeds the ${images.count} images`);
   for (const [key, value] of [['directions', o.directions], ['randomSets', o.randomSets], ['resamples', o.resamples]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`analyzeUnits: ${key} must be a positive integer, got ${value}`);
   }
-  for (const space of [spaces.pixels, spaces.judge]) {
-    if (space.count !== images.count) throw new Error(`analyzeUnits: similarity space ${space.name} has ${space.count} rows for ${images.count} images`);
-  }
+  if (!Number.isInteger(o.batch) || o.batch < o.k) throw new Error(`analyzeUnits: batch must be an integer of at least k = ${o.k}, got ${o.batch}`);
+  return layers;
 }
 
 /**
@@ -144,8 +148,11 @@ function checkOptions(model: Model, images: LabelledImages, spaces: CoherenceSpa
 export async function analyzeUnits(model: Model, images: LabelledImages, spaces: CoherenceSpaces, options: UnitsOptions = {}): Promise<UnitsAnalysis> {
   const o = { ...UNITS_DEFAULTS, ...options };
   const spec = model.spec;
-  const layers = options.layers ?? spec.layers.slice(0, -1).map((_, i) => i);
-  checkOptions(model, images, spaces, layers, o);
+  const layers = checkUnitsOptions(spec, options);
+  if (o.k > images.count) throw new Error(`analyzeUnits: k = ${o.k} exceeds the ${images.count} images`);
+  for (const space of [spaces.pixels, spaces.judge]) {
+    if (space.count !== images.count) throw new Error(`analyzeUnits: similarity space ${space.name} has ${space.count} rows for ${images.count} images`);
+  }
   const shapes = layerOutputShapes(spec);
   const probes = layers.map((layer) => {
     const units = shapes[layer].reduce((p, d) => p * d, 1);

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { defaultJudge, featureSpace, pixelSpace, UNITS_DEFAULTS } from '../analysis/units.ts';
+import { checkUnitsOptions, defaultJudge, featureSpace, pixelSpace, UNITS_DEFAULTS } from '../analysis/units.ts';
 import { loadMnist } from '../data/mnist.node.ts';
 import { loadCheckpoint } from '../nn/checkpoint.node.ts';
 import { Model } from '../nn/model.ts';
@@ -78,6 +78,16 @@ export function registerUnits(program: Command): void {
     .action(async (path: string, options: UnitsCliOptions, command: Command) => {
       const checkpoint = await loadCheckpoint(path);
       const spec = modelSpec(checkpoint.meta.model);
+      const unitsOptions = {
+        layers: options.layers,
+        k: options.k,
+        directions: options.directions,
+        randomSets: options.sets,
+        seed: options.seed,
+        batch: options.batch,
+        resamples: options.resamples,
+      };
+      checkUnitsOptions(spec, unitsOptions);
       const judgeAt = resolveJudge(path, spec.name, options);
       const judgeCheckpoint = await loadCheckpoint(judgeAt.path);
       const judgeSpec = modelSpec(judgeCheckpoint.meta.model);
@@ -94,15 +104,6 @@ export function registerUnits(program: Command): void {
           console.error(`units: features of ${judgeSpec.name} layer ${judgeLayer} (the judge) on ${images.count} test images…`);
           const spaces = { pixels: pixelSpace(images), judge: await featureSpace(judge, judgeLayer, images, options.batch) };
           const bar = progressBar(images.count, `units ${spec.name}`);
-          const unitsOptions = {
-            layers: options.layers,
-            k: options.k,
-            directions: options.directions,
-            randomSets: options.sets,
-            seed: options.seed,
-            batch: options.batch,
-            resamples: options.resamples,
-          };
           const { summary, figures } = await unitsOfModel(model, images, spaces, { ...unitsOptions, onProgress: (done) => bar.update(done, 'images') }, options.out);
           bar.stop();
           const { k, directions, randomSets, seed, resamples } = unitsOptions;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeUnits, decidedColumns, pixelSpace } from '../../src/analysis/units.ts';
+import { analyzeUnits, checkUnitsOptions, decidedColumns, pixelSpace } from '../../src/analysis/units.ts';
 import { similaritySpace } from '../../src/analysis/coherence.ts';
 import { randomDirections } from '../../src/analysis/directions.ts';
 import { topImagesByLayer, type TopImages } from '../../src/analysis/topImages.ts';
@@ -182,6 +182,10 @@ describe('analyzeUnits', () => {
     await expect(analyzeUnits(model, data, spaces, { k: 1 })).rejects.toThrow(/k must be an integer in \[2, 16\], got 1/);
     await expect(analyzeUnits(model, data, spaces, { k: 16 })).rejects.toThrow(/k = 16 exceeds the 10 images/);
     await expect(analyzeUnits(model, data, spaces, { directions: 0 })).rejects.toThrow(/directions must be a positive integer, got 0/);
+    await expect(analyzeUnits(model, data, spaces, { k: 5, batch: 4 })).rejects.toThrow(/batch must be an integer of at least k = 5, got 4/);
+    expect(() => checkUnitsOptions(modelSpec('convnet'), { layers: [6] })).toThrow(/convnet has layers 0–5, not 6/);
+    expect(checkUnitsOptions(modelSpec('convnet'), {})).toEqual([0, 1, 2, 3, 4]);
+    expect(checkUnitsOptions(modelSpec('AE400-10'), {})).toEqual([0]);
     const other = similaritySpace('other', new Float32Array(3 * 2), 3, 2);
     await expect(analyzeUnits(model, data, { pixels, judge: other })).rejects.toThrow(/similarity space other has 3 rows for 10 images/);
     expect(getEngine().dispatches).toBe(dispatched);
