@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerInfo } from './info.ts';
 import { registerTraining } from './train.ts';
 import { registerReproduce } from './reproduce.ts';
+import { registerUnits } from './units.ts';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ program
 registerInfo(program);
 registerTraining(program);
 registerReproduce(program);
+registerUnits(program);
 
 try {
   await program.parseAsync(process.argv);

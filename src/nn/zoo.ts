@@ -170,6 +170,20 @@ export function parameterShapes(spec: ModelSpec): Record<string, number[]> {
   return shapes;
 }
 
+/**
+ * The shape of each layer's output for one image, in layer order: [outputs] for a dense layer,
+ * [channels, height, width] for convolution and pooling (what `Model.layerOutputs` gives per image).
+ */
+export function layerOutputShapes(spec: ModelSpec): number[][] {
+  let shape = spec.inputShape;
+  return spec.layers.map((layer) => {
+    if (layer.kind === 'dense') shape = [layer.outputs];
+    else if (layer.kind === 'conv') shape = [layer.outChannels, ...shape.slice(1).map((d) => d + 2 * layer.padding - layer.kernel + 1)];
+    else shape = [shape[0], ...shape.slice(1).map((d) => Math.floor(d / layer.size))];
+    return shape;
+  });
+}
+
 /** A one-line architecture string for checkpoints and reports. */
 export function architectureOf(spec: ModelSpec): string {
   return spec.layers

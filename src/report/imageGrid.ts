@@ -20,6 +20,8 @@ export interface ImageGridSpec {
   scale?: number;
   /** Text drawn above each column. */
   columnTitles?: string[];
+  /** Text drawn left of each row, left-aligned in a column of its own and level with the row's tiles' middle. */
+  rowTitles?: string[];
   /** Blank pixels between tiles and around the border; default 4. */
   gap?: number;
   /** Integer upscaling factor for captions and titles (the font is 5×7 pixels); default 1. */
@@ -81,8 +83,10 @@ export function renderImageGrid(spec: ImageGridSpec): GreyImage {
       if (tile.caption) colWidth[c] = Math.max(colWidth[c], measure(tile.caption));
     }),
   );
+  const rowTitles = spec.rowTitles ?? [];
+  const rowTitleWidth = Math.max(0, ...rowTitles.map(measure));
   const colX: number[] = [];
-  let width = gap;
+  let width = gap + (rowTitleWidth > 0 ? rowTitleWidth + gap : 0);
   for (const w of colWidth) {
     colX.push(width);
     width += w + gap;
@@ -99,6 +103,10 @@ export function renderImageGrid(spec: ImageGridSpec): GreyImage {
 
   const data = new Uint8Array(width * height).fill(BACKGROUND);
   titles.forEach((t, c) => drawText(data, width, height, colX[c] + ((colWidth[c] - measure(t)) >> 1), gap, t, INK, textScale));
+
+  rowTitles.forEach((t, r) => {
+    if (r < rowY.length) drawText(data, width, height, gap, rowY[r] + ((side - textHeight) >> 1), t, INK, textScale);
+  });
 
   const tiles: TilePlacement[] = [];
   spec.rows.forEach((row, r) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
 import { tensor } from '../../src/tensor/ops/fill.ts';
 import { Model } from '../../src/nn/model.ts';
-import { modelSpec } from '../../src/nn/zoo.ts';
+import { layerOutputShapes, modelSpec } from '../../src/nn/zoo.ts';
 import { useTestEngine } from '../helpers/engine.ts';
 import { expectClose } from '../helpers/compare.ts';
 import { rng, testSeed } from '../helpers/random.ts';
@@ -46,6 +46,7 @@ describe('a whole network against float64', () => {
     // Every layer's output on its own, as the analyses read them.
     const outputs = model.layerOutputs(images);
     expect(outputs.map((o) => o.shape)).toEqual([[batch, 100], [batch, 100], [batch, 10]]);
+    expect(layerOutputShapes(model.spec)).toEqual(outputs.map((o) => o.shape.slice(1)));
     for (let l = 0; l < 3; l++) expectClose(await outputs[l].data(), reference.activations[l + 1], { rtol: 1e-4, atol: 1e-5 }, `${context} layer ${l} output`);
     for (const o of outputs) o.dispose();
     for (const t of [value, ...grads, images, labelTensor]) t.dispose();
@@ -61,6 +62,7 @@ describe('a whole network against float64', () => {
     const images = tensor(engine, Float32Array.from({ length: batch * 784 }, () => random()), [batch, 784]);
     const outputs = model.layerOutputs(images);
     expect(outputs.map((o) => o.shape)).toEqual([[batch, 16, 24, 24], [batch, 16, 12, 12], [batch, 32, 8, 8], [batch, 32, 4, 4], [batch, 100], [batch, 10]]);
+    expect(layerOutputShapes(model.spec)).toEqual(outputs.map((o) => o.shape.slice(1)));
     const logits = model.logits(images);
     expectClose(await outputs[5].data(), Float64Array.from(await logits.data()), { rtol: 0, atol: 0 }, `seed=${seed}`);
     // ReLU and max-pooling outputs are non-negative.

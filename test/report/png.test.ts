@@ -107,6 +107,23 @@ describe('writeImageGrid', () => {
     expect(await readdir(dir)).toEqual(['figure.png']);
   });
 
+  it('puts row titles in a column of their own, level with the middle of their row', () => {
+    const img = renderImageGrid({ rows: [[{ pixels: blank(1) }], [{ pixels: blank(1) }]], scale: 1, gap: 2, rowTitles: ['UNIT 7', 'A'] });
+    const titleWidth = textWidth('UNIT 7');
+    expect(img.width).toBe(2 + titleWidth + 2 + 28 + 2);
+    expect(img.height).toBe(2 + 28 + 2 + 28 + 2);
+    expect(img.tiles.map((t) => [t.x, t.y])).toEqual([
+      [2 + titleWidth + 2, 2],
+      [2 + titleWidth + 2, 32],
+    ]);
+    // 'A' of the second title: its top row has ink in columns 1–3 only, drawn at y = 32 + (28 − 7)/2 = 42.
+    const at = (x: number, y: number): number => img.data[y * img.width + x];
+    expect([0, 1, 2, 3, 4].map((dx) => at(2 + dx, 42))).toEqual([255, 0, 0, 0, 255]);
+    expect(at(3, 41)).toBe(255);
+    // 'U' of the first title starts at x = 2, y = 2 + 10 = 12.
+    expect(at(2, 12)).toBe(0);
+  });
+
   it('widens columns for long captions and honours scale', () => {
     const img = renderImageGrid({ rows: [[{ pixels: blank(1), caption: 'A VERY LONG CAPTION' }]], scale: 1, gap: 2 });
     const captionWidth = textWidth('A VERY LONG CAPTION');

@@ -12,3 +12,4 @@ export { matmul, linear, type MatmulOptions, type Activation, type MatmulVariant
 export { tuneMatmul, defaultMatmulVariant, matmulTuning, type MatmulTuning, type MatmulTiming, type TuneMatmulOptions } from './matmulTuning.ts';
 export { conv2d, type Conv2dOptions, type ConvVariant } from './conv.ts';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './pool.ts';
+export { topk, TOPK_MAX_K, type TopK, type TopKOptions } from './topk.ts';
