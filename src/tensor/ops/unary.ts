@@ -27,6 +27,7 @@ const OPS = {
   clamp: 12,
   sign: 13,
   inside: 14,
+  finite: 15,
 } as const;
 type UnaryOp = keyof typeof OPS;
 
@@ -158,4 +159,12 @@ export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   }
   if (!(lo <= hi)) throw new Error(`clamp: lower bound ${lo} exceeds upper bound ${hi}`);
   return record('clamp', [x], launchUnary('clamp', x, lo, hi), (dy) => [times(dy, launchUnary('inside', x, lo, hi))]);
+}
+
+/**
+ * 1 where x is finite, 0 where it is NaN or ±Infinity (decided from the bits, so no fast-math assumption of
+ * an adapter can fold it away). No gradient: it is a test, used to find outputs that overflowed.
+ */
+export function finiteMask(x: Tensor): Tensor {
+  return launchUnary('finite', x);
 }
