@@ -97,3 +97,22 @@ function kindOf(stats: { isDirectory(): boolean; isFIFO(): boolean; isCharacterD
   if (stats.isSocket()) return 'a socket';
   return 'not a regular file';
 }
+
+/**
+ * The parsed JSON of a file of at most `maxBytes` bytes, or undefined if there is no such file.
+ * @throws FileReadError as {@link readBoundedFile}; Error naming the file when it is not UTF-8 JSON.
+ */
+export async function readOptionalJson(path: string, what: string, maxBytes: number): Promise<unknown> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBoundedFile(path, what, maxBytes);
+  } catch (error) {
+    if (error instanceof FileReadError && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
