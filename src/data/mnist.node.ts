@@ -2,7 +2,7 @@
  * Node-only MNIST loading: finds the four IDX files in a directory (plain or gzip-compressed)
  * and hands the bytes to the platform-free parser in ./idx.ts.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
@@ -36,17 +36,14 @@ export function defaultMnistDir(): string {
 
 /**
  * Resolves `base` or `base.gz` inside `dir`, preferring the uncompressed one; null if neither exists. Any
- * kind of entry counts as existing, so that a directory or a FIFO named like a data file is reported as
- * what it is when read, not as missing.
+ * kind of entry counts as existing, so that a directory, a FIFO or a dangling link named like a data file
+ * is reported as what it is when read, not as missing.
  */
 async function locate(dir: string, base: string): Promise<string | null> {
   for (const candidate of [base, `${base}.gz`]) {
-    try {
-      await stat(join(dir, candidate));
-      return candidate;
-    } catch {
-      // Not there (or not reachable): try the next name.
-    }
+    // lstat: a symbolic link to nothing is listed in the directory too, and is reported when read.
+    const entry = await lstat(join(dir, candidate)).catch(() => null);
+    if (entry) return candidate;
   }
   return null;
 }

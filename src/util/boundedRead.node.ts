@@ -30,7 +30,7 @@ export interface RegularFile {
 }
 
 const WHY_NOT: Record<string, string> = {
-  ENOENT: 'no such file',
+  ENOENT: 'no such file (or a symbolic link to a missing one)',
   EACCES: 'permission denied',
   EPERM: 'permission denied',
   ELOOP: 'too many symbolic links (a loop?)',

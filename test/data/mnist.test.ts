@@ -120,13 +120,17 @@ describe('loadMnist reads only what the headers declare, from regular files', ()
     await expect(loadMnist(dir)).rejects.toThrow(`${path(MNIST_FILES.trainLabels)}: is a directory, not an IDX file`);
   });
 
-  it('a FIFO or a device named like a data file is refused at once, without blocking or reading', async () => {
+  it('a FIFO, a device or a dangling link named like a data file is refused at once, without blocking or reading', async () => {
     await rm(path(MNIST_FILES.testImages));
     execFileSync('mkfifo', [path(MNIST_FILES.testImages)]);
     await expect(loadMnist(dir)).rejects.toThrow(`${path(MNIST_FILES.testImages)}: is a FIFO (named pipe), not an IDX file (only regular files are read)`);
     await rm(path(MNIST_FILES.testImages));
     await symlink('/dev/zero', path(MNIST_FILES.testImages));
     await expect(loadMnist(dir)).rejects.toThrow(`${path(MNIST_FILES.testImages)}: is a character device, not an IDX file`);
+    // A link to nothing is listed in the directory: it is named, not reported missing.
+    await rm(path(MNIST_FILES.testImages));
+    await symlink(path('nowhere'), path(MNIST_FILES.testImages));
+    await expect(loadMnist(dir)).rejects.toThrow(`${path(MNIST_FILES.testImages)}: cannot open an IDX file: no such file (or a symbolic link to a missing one)`);
   });
 
   it('a huge file behind a small header is refused from its size, before its body is read', async () => {
