@@ -31,6 +31,8 @@ import {
   softmaxCrossEntropy,
   sumToShape,
   tensor,
+  tuneMatmul,
+  validateLabels,
   zeros,
   type MatmulVariant,
 } from '../../src/tensor/ops/index.ts';
@@ -186,6 +188,11 @@ describe('ops validate their arguments before any work', () => {
       ['adam eps 0', () => adamUpdate(w, g, m, v, { lr: 0.1, step: 1, eps: 0 }), /^adamUpdate: eps must be positive, got 0/],
       ['sgd shapes name the arguments', () => sgdMomentumUpdate(w, flat, v, { lr: 0.1, momentum: 0 }), /^sgdMomentumUpdate: shapes \[2,2\] \(weight\) and \[4\] \(grad\) differ/],
     ]);
+    // repetitions: Infinity used to time forever, NaN to time nothing and pick an arbitrary winner.
+    await expect(tuneMatmul(engine, { repetitions: Infinity })).rejects.toThrow(/^tuneMatmul: repetitions must be a positive integer, got Infinity/);
+    await expect(tuneMatmul(engine, { repetitions: Number.NaN })).rejects.toThrow(/^tuneMatmul: repetitions must be a positive integer, got NaN/);
+    await expect(tuneMatmul(engine, { shapes: [[4, 0, 4]] })).rejects.toThrow(/^tuneMatmul: shapes must be a non-empty list of \[m, k, n\]/);
+    await expect(validateLabels(a, Number.NaN)).rejects.toThrow(/^validateLabels: classes must be a positive integer, got NaN/);
     await expect(philoxWords(engine, [2 ** 32, 0, 0, 0], [1, 2], 1)).rejects.toThrow(
       /^philoxWords: counter \(4 words\) and key \(2 words\) must hold integers in \[0, 2\^32\), got \[4294967296,0,0,0\] and \[1,2\]/,
     );

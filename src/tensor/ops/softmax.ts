@@ -132,6 +132,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, options: Cro
  * Reads the labels back, so use it where a sync is acceptable (after loading data, in tests).
  */
 export async function validateLabels(labels: Tensor, classes: number): Promise<void> {
+  if (!(Number.isSafeInteger(classes) && classes >= 1)) throw new Error(`validateLabels: classes must be a positive integer, got ${classes}`);
   const values = await labels.data();
   const bad = values.findIndex((v) => !(Number.isInteger(v) && v >= 0 && v < classes));
   if (bad >= 0) {
