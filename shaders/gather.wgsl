@@ -4,14 +4,16 @@
 //   transpose_2d:        transposed[j, i] = matrix[i, j]
 //   one_hot:             encoded[r, c] = 1 if labels[r] = c else 0
 //   Indices and labels are f32 holding integers (exact below 2^24, so any row count a buffer can hold
-//   here). An index that is not an integer in range (or NaN) cannot be reported from a kernel: gather
-//   and one_hot write a NaN row for it, and scatter_add never matches it (its row's gradient is dropped).
+//   here). For an index that is not an integer in range (NaN and ±Inf included) gather and one_hot write
+//   a NaN row and flag its position: atomicMin(fault, position); the engine reads the fault word with the
+//   next readback and reports it (src/gpu/argumentChecks.ts). scatter_add, the backward of a gather that
+//   already flagged them, never matches such an index (its row's gradient is dropped).
 //
 // Layout (row-major f32), with the uniforms rows, row_size, count (and lanes, for scatter_add):
-//   main:          source [rows, row_size], indices [count] → out [count, row_size]
+//   main:          source [rows, row_size], indices [count] → out [count, row_size], then the fault word
 //   scatter_add:   source [count, row_size], indices [count] → out [rows, row_size]
 //   transpose_2d:  matrix [rows, row_size] → transposed [row_size, rows]
-//   one_hot:       labels [count] → encoded [count, row_size]   (row_size = classes)
+//   one_hot:       labels [count] → encoded [count, row_size]   (row_size = classes), then the fault word
 // Work: one invocation per output element, except scatter_add. That one has no atomics (WGSL has no f32
 //   atomics, and repeated indices would race): `lanes` invocations share each output row, lane l owning
 //   columns l, l + lanes, ... (adjacent lanes write adjacent columns), and each scans all `count`
@@ -39,19 +41,24 @@ struct Params {
 @group(0) @binding(1) var<storage, read> source: array<f32>;
 @group(0) @binding(2) var<storage, read> indices: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
+// main (after out) and one_hot (after encoded): the first flagged position
+@group(0) @binding(4) var<storage, read_write> index_fault: atomic<u32>;
 // transpose_2d
 @group(0) @binding(1) var<storage, read> matrix: array<f32>;
 @group(0) @binding(2) var<storage, read_write> transposed: array<f32>;
 // one_hot
 @group(0) @binding(1) var<storage, read> labels: array<f32>;
 @group(0) @binding(2) var<storage, read_write> encoded: array<f32>;
+@group(0) @binding(3) var<storage, read_write> label_fault: atomic<u32>;
 
 fn linear_index(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
   return gid.x + gid.y * groups.x * WORKGROUP_SIZE;
 }
 
+// The exponent test rejects NaN and ±Inf from the bits, which no fast-math assumption can fold away.
 fn is_index(v: f32, extent: u32) -> bool {
-  return v >= 0.0 && v < f32(extent) && trunc(v) == v;
+  let finite = (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+  return finite && v >= 0.0 && v < f32(extent) && trunc(v) == v;
 }
 
 // Non-finite values are built from bits held in a `var`: WGSL rejects a NaN constant expression.
@@ -68,6 +75,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let index = indices[i / params.row_size];
   if (!is_index(index, params.rows)) {
+    atomicMin(&index_fault, i / params.row_size);
     out[i] = nan();
     return;
   }
@@ -116,6 +124,7 @@ fn one_hot(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   }
   let label = labels[i / params.row_size];
   if (!is_index(label, params.row_size)) {
+    atomicMin(&label_fault, i / params.row_size);
     encoded[i] = nan();
     return;
   }

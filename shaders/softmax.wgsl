@@ -10,11 +10,13 @@
 //     where Σ t = 1). `scale` folds the 1/rows of a mean reduction into the stored gradient. For class
 //     indices the label's own element p[k] − 1 is formed as −Σ_{c≠k} p[c], accurate to a few ulp even
 //     when p[k] ≈ 1; the dense form p·Σt − t has only absolute accuracy (a few ulp of 1) where p ≈ t.
-//   A class index that is not an integer in [0, classes) (or NaN) cannot be reported from a kernel, so
-//   that row's loss and dlogits are NaN: the loss of the batch shows it without an extra readback.
+//   A class index that is not an integer in [0, classes) (NaN and ±Inf included) makes that row's loss and
+//   dlogits NaN, and the row is flagged: atomicMin(fault, row). The engine reads the fault word with the
+//   next readback and reports the smallest flagged row (see src/gpu/argumentChecks.ts).
 //
 // Layout: row-major [rows, classes] for x, y, dy, dx, logits, dlogits and dense targets; [rows] for
-//   class-index targets and loss. All f32.
+//   class-index targets and loss. All f32. cross_entropy also binds one atomic<u32> fault word (bound even
+//   for dense targets, which never flag it).
 // Work: one invocation per row, three passes over its `classes` elements (max, sum, write); no workgroup
 //   memory and no barriers, which SwiftShader runs far faster than a cooperative row reduction, and rows
 //   of classification outputs are short. Each row sum accumulates `classes` terms sequentially in f32.
@@ -50,6 +52,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> targets: array<f32>;
 @group(0) @binding(3) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dlogits: array<f32>;
+@group(0) @binding(5) var<storage, read_write> fault: atomic<u32>;
 
 // One row of x (main and cross_entropy): where it starts, m, s and log(s).
 struct Row {
@@ -118,7 +121,10 @@ fn cross_entropy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
   let r = read_row(row);
   if (DENSE_TARGETS == 0u) {
     let label = targets[row];
-    if (!(label >= 0.0 && label < f32(params.classes) && trunc(label) == label)) {
+    // The exponent test catches NaN and ±Inf from the bits, which no fast-math assumption can fold away.
+    let finite = (bitcast<u32>(label) & 0x7f800000u) != 0x7f800000u;
+    if (!(finite && label >= 0.0 && label < f32(params.classes) && trunc(label) == label)) {
+      atomicMin(&fault, row);
       loss[row] = nan();
       for (var c = 0u; c < params.classes; c++) {
         dlogits[r.base + c] = nan();

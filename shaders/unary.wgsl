@@ -14,6 +14,9 @@
 //   are in activation_grad.wgsl, fused with that multiplication):
 //   13 sign(x)                 (|x|', 0 at 0)
 //   14 1 if a ≤ x ≤ b else 0   (clamp', the bounds count as inside)
+//   A test, not differentiable:
+//   15 finite    1 if x is neither NaN nor ±inf else 0, read from the exponent bits (a comparison could be
+//                folded away by a compiler that assumes finite math, which WGSL permits)
 //
 // Layout: x and out are flat f32 arrays of `size` elements (any shape; elementwise).
 // Work: one invocation per element, WORKGROUP_SIZE per workgroup; the grid may be folded into two
@@ -83,7 +86,8 @@ fn apply(v: f32) -> f32 {
     case 11u: { return b * signed_pow(v, a); }
     case 12u: { return min(max(v, a), b); }
     case 13u: { return sign(v); }
-    default: { return select(0.0, 1.0, v >= a && v <= b); }
+    case 14u: { return select(0.0, 1.0, v >= a && v <= b); }
+    default: { return select(0.0, 1.0, (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u); }
   }
 }
 

@@ -4,9 +4,9 @@
  * 784 per successful example, in the order of `examples`). The JSON is written last and is the commit
  * marker: a set without it does not exist.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.node.ts';
+import { readOptionalJson, withRegularFile } from '../util/boundedRead.node.ts';
 import { ensureDirectory } from '../util/directories.node.ts';
 import type { AttackReport } from './attack.ts';
 import { MNIST_PIXELS } from '../data/idx.ts';
@@ -97,23 +97,50 @@ export async function saveSet(dir: string, set: AdversarialSet): Promise<void> {
   await writeFileAtomic(join(dir, `${set.name}.json`), `${JSON.stringify(meta, null, 1)}\n`);
 }
 
-/** The saved set called `name`, or null if there is none or it was made with another config. */
+/** The JSON of a set holds a few hundred bytes per example: a file beyond this is not one. */
+const MAX_SET_JSON_BYTES = 256 * 2 ** 20;
+
+/**
+ * The saved set called `name`, or null if there is none or it was made with another config. Both files
+ * are read bounded: the JSON up to a size limit, the images only once their size matches what the JSON
+ * declares.
+ * @throws Error naming the file: not a regular file, too large, not JSON, not a set, or images of the
+ *   wrong size.
+ */
 export async function loadSet(dir: string, name: string, config: Record<string, unknown>): Promise<AdversarialSet | null> {
-  let meta: Omit<AdversarialSet, 'adversarial'>;
-  try {
-    meta = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`${join(dir, `${name}.json`)}: ${(error as Error).message}`);
-  }
+  const jsonPath = join(dir, `${name}.json`);
+  const parsed = await readOptionalJson(jsonPath, 'an adversarial-set file', MAX_SET_JSON_BYTES);
+  if (parsed === undefined) return null;
+  const problem = setProblem(parsed);
+  if (problem) throw new Error(`${jsonPath}: not an adversarial set: ${problem}`);
+  const meta = parsed as Omit<AdversarialSet, 'adversarial'>;
   if (JSON.stringify(meta.config) !== JSON.stringify(config)) return null;
-  const bytes = await readFile(join(dir, `${name}.f32`));
   const successes = meta.examples.filter((e) => e.success).length;
-  if (bytes.byteLength !== successes * MNIST_PIXELS * 4) {
-    throw new Error(`${join(dir, `${name}.f32`)}: ${bytes.byteLength} bytes, expected ${successes * MNIST_PIXELS * 4} for ${successes} images`);
+  const f32Path = join(dir, `${name}.f32`);
+  const pixels = await withRegularFile(f32Path, 'an adversarial-image file', async (file) => {
+    if (file.size !== successes * MNIST_PIXELS * 4) {
+      throw new Error(`${f32Path}: ${file.size} bytes, expected ${successes * MNIST_PIXELS * 4} for ${successes} images`);
+    }
+    return file.read(0, file.size);
+  });
+  return { ...meta, adversarial: new Float32Array(pixels.buffer) };
+}
+
+/** What keeps parsed JSON from being a set whose examples point at distinct rows of its images, or null. */
+function setProblem(parsed: unknown): string | null {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'the JSON is not an object';
+  const { examples } = parsed as { examples?: unknown };
+  if (!Array.isArray(examples)) return 'it has no list of examples';
+  const successes = examples.filter((e) => (e as SavedExample | null)?.success === true).length;
+  const rows = new Set<number>();
+  for (const [i, example] of examples.entries()) {
+    const { success, row } = (example ?? {}) as Partial<SavedExample>;
+    if (typeof success !== 'boolean') return `example ${i} has no boolean 'success'`;
+    const valid = success ? Number.isInteger(row) && row! >= 0 && row! < successes && !rows.has(row!) : row === -1;
+    if (!valid) return `example ${i} has row ${JSON.stringify(row)}, not ${success ? `a distinct row in 0..${successes - 1}` : '-1'}`;
+    if (success) rows.add(row!);
   }
-  const adversarial = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return { ...meta, adversarial };
+  return null;
 }
 
 /** The adversarial image of a successful example. */

@@ -112,13 +112,19 @@ export function registerTraining(program: Command): void {
       const data = await loadMnist(options.data);
       await withEngine(command, async (engine) => {
         const model = Model.fromCheckpoint(engine, spec, checkpoint);
+        const overflowed: string[] = [];
         for (const [label, set] of [['training', data.train], ['test', data.test]] as const) {
           const gpu = uploadDataset(engine, set, `${label} set`);
           const result = await evaluate(model, gpu);
           disposeDataset(gpu);
-          console.log(`${spec.name} ${label} error: ${(100 * result.errorRate).toFixed(2)}% (${result.errors}/${result.count})`);
+          const nonFinite = result.nonFinite > 0 ? `, ${result.nonFinite} of them with logits that are not finite (NaN or ±Infinity)` : '';
+          console.log(`${spec.name} ${label} error: ${(100 * result.errorRate).toFixed(2)}% (${result.errors}/${result.count}${nonFinite})`);
+          if (result.nonFinite > 0) overflowed.push(`${result.nonFinite} of ${result.count} ${label} images`);
         }
         model.dispose();
+        if (overflowed.length > 0) {
+          throw new Error(`${path}: the model's outputs overflow: its logits are not finite on ${overflowed.join(' and ')}, so the error rates above are not a classifier's`);
+        }
       });
     });
 }

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { checkUnitsOptions, defaultJudge, featureSpace, pixelSpace, UNITS_DEFAULTS } from '../analysis/units.ts';
 import { loadMnist } from '../data/mnist.node.ts';
 import { loadCheckpoint } from '../nn/checkpoint.node.ts';
@@ -15,13 +14,7 @@ import { firstImages, unitsFileStem, unitsOfModel } from '../reproduce/units.ts'
 import { writeFileAtomic } from '../util/atomicWrite.node.ts';
 import { withEngine } from './engine.node.ts';
 import { progressBar } from './progress.ts';
-import { positiveInt } from './train.ts';
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
-  return n;
-}
+import { nonNegativeInt, positiveInt } from './options.ts';
 
 function layerList(value: string): number[] {
   return value.split(',').map((part) => nonNegativeInt(part.trim()));

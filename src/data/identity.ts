@@ -1,5 +1,6 @@
 /**
- * What a data set is, independent of where it sits on a disk: its name and each file's size and SHA-256.
+ * What a data set is, independent of where it sits on a disk: its name, and each file's name as found with
+ * the size and SHA-256 of its content (decompressed, for a .gz file, so compression does not change it).
  * Training records carry it, so anyone can check which data a model was trained on, on any machine.
  */
 export interface DataIdentity {

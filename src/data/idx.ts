@@ -51,34 +51,53 @@ const TYPE_NAMES: Record<number, string> = {
 const hex8 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 const hex2 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
 
+/** What an IDX header declares: the file's kind, its dimensions, and the sizes they imply. */
+export interface IdxHeader {
+  kind: IdxKind;
+  dims: number[];
+  /** Bytes of the header itself: 4 + 4 · dimensions. */
+  headerBytes: number;
+  /** Bytes of data the dimensions declare (their product: one byte per element). */
+  dataBytes: number;
+}
+
 /**
- * Parses and validates an MNIST IDX file (images `0x00000803` or labels `0x00000801`, unsigned
- * bytes), requiring the byte length to match the header exactly.
- *
- * @param bytes The whole file, already decompressed.
- * @param name  The file name, used in every error message.
- * @param expect When given, a file of the other kind is rejected.
- * @throws Error naming `name` and the problem (bad magic, wrong type, truncated, trailing bytes, ...).
+ * The most data bytes accepted: what a typed array can index here. A header declaring more is corrupt
+ * or not meant for this loader, and is refused before anything is read or allocated.
  */
-export function parseIdx(bytes: Uint8Array, name: string, expect?: IdxKind): IdxFile {
+export const MAX_IDX_DATA_BYTES = 2 ** 32 - 1;
+
+/** Bytes that always hold a complete header of any IDX file this parser accepts (3 dimensions). */
+export const IDX_HEADER_MAX_BYTES = 16;
+
+/**
+ * Parses and validates the header of an MNIST IDX file (images `0x00000803` or labels `0x00000801`,
+ * unsigned bytes) from the first bytes of the file, without looking at the data.
+ *
+ * @param prefix The start of the file: at least its header (at most {@link IDX_HEADER_MAX_BYTES} bytes).
+ * @param name   The file name, used in every error message.
+ * @param expect When given, a file of the other kind is rejected.
+ * @throws Error naming `name` and the problem (bad magic, wrong type, truncated header, ...).
+ */
+export function parseIdxHeader(prefix: Uint8Array, name: string, expect?: IdxKind): IdxHeader {
   const fail = (what: string): never => {
     throw new Error(`${name}: ${what}`);
   };
-  if (bytes.length < 4) fail(`truncated: ${bytes.length} bytes is too short for the 4-byte IDX magic number`);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (prefix.length < 4) fail(`truncated: ${prefix.length} bytes is too short for the 4-byte IDX magic number`);
+  if (prefix[0] === 0x1f && prefix[1] === 0x8b) {
     fail('this is gzip-compressed data; decompress it first (or name the file with a .gz suffix)');
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const magic = view.getUint32(0, false);
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
+  if (prefix[0] !== 0 || prefix[1] !== 0) {
     fail(`bad magic number ${hex8(magic)}: IDX files start with two zero bytes; expected ${hex8(MAGIC_IMAGES)} (images) or ${hex8(MAGIC_LABELS)} (labels)`);
   }
-  const type = bytes[2];
+  const type = prefix[2];
   if (type !== TYPE_UBYTE) {
     const typeName = TYPE_NAMES[type] ?? 'unknown type';
     fail(`unsupported data type ${hex2(type)} (${typeName}) in magic number ${hex8(magic)}; MNIST files hold unsigned bytes (0x08)`);
   }
-  const ndims = bytes[3];
+  const ndims = prefix[3];
   let kind: IdxKind;
   if (ndims === 3) kind = 'images';
   else if (ndims === 1) kind = 'labels';
@@ -90,26 +109,47 @@ export function parseIdx(bytes: Uint8Array, name: string, expect?: IdxKind): Idx
   }
 
   const headerBytes = 4 + 4 * ndims;
-  if (bytes.length < headerBytes) {
-    fail(`truncated: the header of a ${ndims}-D IDX file is ${headerBytes} bytes, file has ${bytes.length}`);
+  if (prefix.length < headerBytes) {
+    fail(`truncated: the header of a ${ndims}-D IDX file is ${headerBytes} bytes, file has ${prefix.length}`);
   }
   const dims: number[] = [];
   for (let d = 0; d < ndims; d++) dims.push(view.getUint32(4 + 4 * d, false));
   if (kind === 'images' && (dims[1] === 0 || dims[2] === 0)) {
     fail(`images of ${dims[1]}×${dims[2]} pixels are empty`);
   }
+  const dataBytes = dims.reduce((a, b) => a * b, 1);
+  if (dataBytes > MAX_IDX_DATA_BYTES) {
+    fail(`header declares ${dims.join('×')} = ${dataBytes} bytes of data, more than the ${MAX_IDX_DATA_BYTES} this loader accepts (corrupt header?)`);
+  }
+  return { kind, dims, headerBytes, dataBytes };
+}
 
-  const expected = dims.reduce((a, b) => a * b, 1);
-  const actual = bytes.length - headerBytes;
-  const unit = kind === 'images' ? 'pixel bytes' : 'label bytes';
-  const shape = dims.join('×');
-  if (actual < expected) {
-    fail(`truncated: header says ${shape} = ${expected} ${unit}, file has ${actual}`);
-  }
-  if (actual > expected) {
-    fail(`${actual - expected} trailing bytes: header says ${shape} = ${expected} ${unit}, file has ${actual}`);
-  }
-  return { kind, dims, data: bytes.subarray(headerBytes) };
+/**
+ * Throws unless a file of `fileBytes` bytes is exactly as long as `header` declares.
+ * @throws Error naming `name`: truncated, or how many trailing bytes.
+ */
+export function checkIdxSize(header: IdxHeader, fileBytes: number, name: string): void {
+  const actual = fileBytes - header.headerBytes;
+  const expected = header.dataBytes;
+  const unit = header.kind === 'images' ? 'pixel bytes' : 'label bytes';
+  const shape = header.dims.join('×');
+  if (actual < expected) throw new Error(`${name}: truncated: header says ${shape} = ${expected} ${unit}, file has ${actual}`);
+  if (actual > expected) throw new Error(`${name}: ${actual - expected} trailing bytes: header says ${shape} = ${expected} ${unit}, file has ${actual}`);
+}
+
+/**
+ * Parses and validates a whole MNIST IDX file (see {@link parseIdxHeader}), requiring the byte length to
+ * match the header exactly.
+ *
+ * @param bytes The whole file, already decompressed.
+ * @param name  The file name, used in every error message.
+ * @param expect When given, a file of the other kind is rejected.
+ * @throws Error naming `name` and the problem (bad magic, wrong type, truncated, trailing bytes, ...).
+ */
+export function parseIdx(bytes: Uint8Array, name: string, expect?: IdxKind): IdxFile {
+  const header = parseIdxHeader(bytes, name, expect);
+  checkIdxSize(header, bytes.length, name);
+  return { kind: header.kind, dims: header.dims, data: bytes.subarray(header.headerBytes) };
 }
 
 /**
@@ -146,7 +186,8 @@ export function labelsToInt32(idx: IdxFile, name: string): Int32Array<ArrayBuffe
 
 /**
  * Parses an images file and its labels file into one validated {@link LabelledImages}.
- * @throws Error naming the offending file for any format problem, or both files when their counts differ.
+ * @throws Error naming the offending file for any format problem or an empty images file, or both files
+ *   when their counts differ.
  */
 export function decodeLabelledImages(
   imageBytes: Uint8Array,
@@ -158,6 +199,7 @@ export function decodeLabelledImages(
   const labelIdx = parseIdx(labelBytes, labelName, 'labels');
   const imageCount = imageIdx.dims[0];
   const labelCount = labelIdx.dims[0];
+  if (imageCount === 0) throw new Error(`${imageName} holds no images (its header declares 0×${imageIdx.dims[1]}×${imageIdx.dims[2]}); a data set needs at least one`);
   if (imageCount !== labelCount) {
     throw new Error(`${imageName} holds ${imageCount} images but ${labelName} holds ${labelCount} labels; the counts must match`);
   }

@@ -12,6 +12,7 @@ import {
   KernelCompileError,
   KernelLimitError,
 } from './errors.ts';
+import { ArgumentChecks, type ArgumentCheck, type PendingChecks } from './argumentChecks.ts';
 import { assembleKernel, ShaderIncludeError, workgroupInvocations, type AssembledKernel } from './shaderSources.ts';
 import { UniformArena } from './uniformArena.ts';
 
@@ -59,6 +60,8 @@ export interface EngineOptions extends AdapterOptions {
 /** Memory counters; a long loop that frees what it makes keeps these flat. */
 export interface MemoryStats extends PoolStats {
   uniformBytes: number;
+  /** Bytes of the words kernels flag bad index arguments in (see {@link Engine.argumentCheck}). */
+  argumentCheckBytes: number;
   pipelines: number;
 }
 
@@ -83,6 +86,7 @@ export class Engine {
   private readonly storage: BufferPool;
   private readonly staging: BufferPool;
   private readonly uniforms: UniformArena;
+  private readonly argumentChecks: ArgumentChecks;
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, Kernel>();
   private readonly dispatchesPerSubmit: number;
@@ -113,6 +117,7 @@ export class Engine {
     this.storage = new BufferPool(this.device, STORAGE_USAGE(), 'tensor');
     this.staging = new BufferPool(this.device, STAGING_USAGE(), 'readback');
     this.uniforms = new UniformArena(this.device, this.limits.minUniformBufferOffsetAlignment);
+    this.argumentChecks = new ArgumentChecks(this.device, this.limits.minStorageBufferOffsetAlignment);
     this.device.lost.then((info) => {
       if (!this.disposed) this.lost = new DeviceLostError(String(info.reason), info.message);
     });
@@ -268,8 +273,23 @@ export class Engine {
     this.currentEncoder().copyBufferToBuffer(source, sourceOffset, target, targetOffset, size);
   }
 
+  /**
+   * The binding (one `atomic<u32>` word) in which a kernel flags elements of an index argument that fail
+   * `check`, by `atomicMin` of their position. The next {@link read} or {@link sync} throws a
+   * {@link KernelArgumentError} naming the op, the argument and the smallest flagged position.
+   */
+  argumentCheck(check: ArgumentCheck): Binding {
+    this.checkAlive();
+    return this.argumentChecks.binding(check);
+  }
+
   memory(): MemoryStats {
-    return { ...this.storage.stats(), uniformBytes: this.uniforms.bytesAllocated, pipelines: this.pipelines.size };
+    return {
+      ...this.storage.stats(),
+      uniformBytes: this.uniforms.bytesAllocated,
+      argumentCheckBytes: this.argumentChecks.bytesAllocated,
+      pipelines: this.pipelines.size,
+    };
   }
 
   /** Free pooled buffers that are not in use. */
@@ -384,31 +404,53 @@ export class Engine {
 
   /** Submit and wait for the GPU to finish; throws any error the work produced. */
   async sync(): Promise<void> {
-    this.flush();
     this.checkAlive();
+    const checks = this.argumentChecks.take();
+    if (checks) {
+      // Argument checks need their words read back; an empty read carries them.
+      await this.readWithChecks(null, 0, 0, checks);
+      return;
+    }
+    this.flush();
     await this.device.queue.onSubmittedWorkDone();
     await this.settleChecks();
   }
 
-  /** Read `byteLength` bytes of a buffer back to the CPU, after all work encoded before this call. */
+  /**
+   * Read `byteLength` bytes of a buffer back to the CPU, after all work encoded before this call. Throws
+   * any error that work produced, a {@link KernelArgumentError} included.
+   */
   async read(buffer: GPUBuffer, byteLength: number, byteOffset = 0): Promise<ArrayBuffer> {
     this.checkAlive();
+    return this.readWithChecks(buffer, byteLength, byteOffset, this.argumentChecks.take());
+  }
+
+  /** {@link read}, with the words of `checks` copied after the data in the same staging buffer. */
+  private async readWithChecks(buffer: GPUBuffer | null, byteLength: number, byteOffset: number, checks: PendingChecks | null): Promise<ArrayBuffer> {
     const copyBytes = Math.ceil(byteLength / 4) * 4;
-    const staging = this.staging.acquire(copyBytes);
+    // Mapped ranges start at multiples of 8.
+    const checksOffset = Math.ceil(copyBytes / 8) * 8;
+    const totalBytes = checks ? checksOffset + checks.bytes : copyBytes;
+    const staging = this.staging.acquire(totalBytes);
     this.endPass();
-    this.currentEncoder().copyBufferToBuffer(buffer, byteOffset, staging, 0, copyBytes);
+    if (buffer) this.currentEncoder().copyBufferToBuffer(buffer, byteOffset, staging, 0, copyBytes);
+    if (checks) checks.encode(this.currentEncoder(), staging, checksOffset);
     this.flush();
+    checks?.reset();
     try {
-      await staging.mapAsync(GPUMapMode.READ, 0, copyBytes);
+      await staging.mapAsync(GPUMapMode.READ, 0, totalBytes);
     } catch (error) {
       await this.settleChecks();
       this.checkAlive();
       throw new GpuValidationError([], `readback failed: ${(error as Error).message}`);
     }
-    const result = staging.getMappedRange(0, copyBytes).slice(0, byteLength);
+    const mapped = staging.getMappedRange(0, totalBytes);
+    const result = mapped.slice(0, byteLength);
+    const argumentError = checks ? checks.verdict(new Uint32Array(mapped.slice(checksOffset, totalBytes))) : null;
     staging.unmap();
     this.staging.release(staging);
     await this.settleChecks();
+    if (argumentError) throw argumentError;
     return result;
   }
 
@@ -422,6 +464,7 @@ export class Engine {
     this.storage.destroyAll();
     this.staging.destroyAll();
     this.uniforms.destroyAll();
+    this.argumentChecks.destroy();
     this.pipelines.clear();
     this.modules.clear();
     this.device.destroy();

@@ -61,3 +61,19 @@ export class EngineDisposedError extends Error {
     super('this blindspot engine was disposed; create a new one');
   }
 }
+
+/**
+ * A kernel found an element of an index argument out of range (a class label, a row index): something only
+ * the kernel can see, as the data lives on the GPU. Raised at the first readback or sync after the op ran;
+ * `index` is the smallest offending position in that argument.
+ */
+export class KernelArgumentError extends Error {
+  override name = 'KernelArgumentError';
+  constructor(
+    readonly op: string,
+    readonly index: number,
+    detail: string,
+  ) {
+    super(`${op}: ${detail}; the op's output is NaN there`);
+  }
+}

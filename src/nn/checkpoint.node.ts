@@ -1,12 +1,12 @@
 /** Node-only checkpoint file I/O on top of the platform-free codec in ./checkpoint.ts. */
-import { open, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomicWrite.node.ts';
+import { withRegularFile } from '../util/boundedRead.node.ts';
 import {
   checkCheckpointMatches,
   checkpointHeaderLength,
-  decodeCheckpoint,
   decodeCheckpointHeader,
   encodeCheckpoint,
+  tensorsFromData,
   type CheckpointExpectation,
   type CheckpointMeta,
   type CheckpointTensor,
@@ -22,42 +22,31 @@ export async function saveCheckpoint(path: string, meta: CheckpointMeta, tensors
 }
 
 /**
- * Reads and validates a checkpoint; with `expected`, also checks model name and tensor shapes.
- * @throws Error naming `path` if the file is missing, corrupt, or does not match `expected`.
+ * Reads and validates a checkpoint; with `expected`, also checks model name and tensor shapes. Reads are
+ * bounded: the 8-byte length field first, then the header it declares, which is validated against the
+ * file's size (tensors tiling the data section exactly) before the data is read; only regular files are
+ * opened, so a directory, FIFO or device (/dev/zero) is refused at once.
+ * @throws Error naming `path` if the file is missing, not a regular file, corrupt, or does not match `expected`.
  */
 export async function loadCheckpoint(path: string, expected?: CheckpointExpectation): Promise<DecodedCheckpoint> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new Error(`${path}: cannot read checkpoint: ${(err as Error).message}`);
-  }
-  const decoded = decodeCheckpoint(bytes, path);
+  const decoded = await withRegularFile(path, 'a checkpoint', async (file): Promise<DecodedCheckpoint> => {
+    const headerLength = checkpointHeaderLength(await file.read(0, Math.min(8, file.size)), file.size, path);
+    const layout = decodeCheckpointHeader(await file.read(8, headerLength), file.size, path);
+    const data = await file.read(layout.dataStart, layout.dataLength);
+    return { source: path, meta: layout.meta, tensors: tensorsFromData(layout, data) };
+  });
   if (expected) checkCheckpointMatches(decoded, expected);
   return decoded;
 }
 
 /**
- * A checkpoint's metadata (its training record included) from its header alone: 8 bytes, then the
- * header they declare, never the weights.
- * @throws Error naming `path` if the file cannot be read or its header is not a checkpoint's.
+ * A checkpoint's metadata (its training record included) from its header alone, validated against the
+ * file's size as {@link loadCheckpoint} does, without reading the weights.
+ * @throws Error naming `path` if the file is missing, not a regular file, or its header is not a checkpoint's.
  */
 export async function readCheckpointMeta(path: string): Promise<CheckpointMeta> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    throw new Error(`${path}: cannot read checkpoint: ${(err as Error).message}`);
-  }
-  try {
-    const first = new Uint8Array(8);
-    const { bytesRead } = await handle.read(first, 0, 8, 0);
-    const length = checkpointHeaderLength(first.subarray(0, bytesRead), path);
-    const header = new Uint8Array(length);
-    const got = (await handle.read(header, 0, length, 8)).bytesRead;
-    if (got < length) throw new Error(`${path}: truncated: header length field says ${length} bytes but only ${got} follow it`);
-    return decodeCheckpointHeader(header, path).meta;
-  } finally {
-    await handle.close();
-  }
+  return withRegularFile(path, 'a checkpoint', async (file) => {
+    const headerLength = checkpointHeaderLength(await file.read(0, Math.min(8, file.size)), file.size, path);
+    return decodeCheckpointHeader(await file.read(8, headerLength), file.size, path).meta;
+  });
 }

@@ -200,67 +200,76 @@ export function encodeCheckpoint(meta: CheckpointMeta, tensors: Record<string, C
   return out;
 }
 
+/** Where one tensor's bytes lie in the data section, as its header entry declares. */
+interface TensorSpan {
+  tensor: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** A checkpoint's validated header: its metadata and where every tensor lies in a file of a known size. */
+export interface CheckpointLayout {
+  meta: CheckpointMeta;
+  /** Byte offset of the data section in the file (8 + header length). */
+  dataStart: number;
+  /** Bytes of the data section, which the tensors tile exactly. */
+  dataLength: number;
+  spans: TensorSpan[];
+}
+
+const failWith = (name: string) => (what: string): never => {
+  throw new Error(`${name}: ${what}`);
+};
+
 /**
- * The header length N that a checkpoint's first 8 bytes declare, checked against the 100 MB limit, so a
- * reader can fetch exactly the header before anything else.
- * @throws Error naming `name` when there are fewer than 8 bytes or N is over the limit.
+ * The header length a checkpoint's first 8 bytes declare, checked against the 100 MB limit and against
+ * the size of the whole file, so a reader knows how much to read before reading it.
+ *
+ * @param first The file's first min(8, fileBytes) bytes.
+ * @throws Error naming `name`: a file shorter than 8 bytes, a header length over the limit or past the end.
  */
-export function checkpointHeaderLength(bytes: Uint8Array, name: string): number {
-  if (bytes.length < 8) throw new Error(`${name}: truncated: ${bytes.length} bytes is too short for the 8-byte header length`);
-  const declared = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (declared > BigInt(MAX_HEADER_BYTES)) {
-    throw new Error(`${name}: header length field says ${declared} bytes, more than the ${MAX_HEADER_BYTES}-byte limit (corrupt file or not a checkpoint)`);
+export function checkpointHeaderLength(first: Uint8Array, fileBytes: number, name: string): number {
+  const fail = failWith(name);
+  if (fileBytes < 8) fail(`truncated: ${fileBytes} bytes is too short for the 8-byte header length`);
+  const declared = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
+  if (declared > BigInt(MAX_HEADER_BYTES)) fail(`header length field says ${declared} bytes, more than the ${MAX_HEADER_BYTES}-byte limit (corrupt file or not a checkpoint)`);
+  const headerLength = Number(declared);
+  if (8 + headerLength > fileBytes) {
+    fail(`truncated: header length field says ${headerLength} bytes but only ${fileBytes - 8} bytes follow it`);
   }
-  return Number(declared);
+  return headerLength;
 }
 
 /**
- * Parses the N header bytes (those after the length field): the metadata, validated, and the raw tensor
- * entries. Enough to list what a folder of checkpoints holds without reading their weights.
+ * Parses and validates a checkpoint's JSON header — metadata, every tensor's dtype, shape and offsets —
+ * and checks that the tensors exactly tile the data section of a file of `fileBytes` bytes, all before
+ * any tensor data is read.
+ *
+ * @param header The `headerLength` bytes that follow the length field.
  * @throws Error naming `name` and what is wrong.
  */
-export function decodeCheckpointHeader(headerBytes: Uint8Array, name: string): { meta: CheckpointMeta; entries: Record<string, unknown> } {
-  const fail = (what: string): never => {
-    throw new Error(`${name}: ${what}`);
-  };
-  let header: unknown;
+export function decodeCheckpointHeader(header: Uint8Array, fileBytes: number, name: string): CheckpointLayout {
+  const fail = failWith(name);
+  let parsed: unknown;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
-    header = JSON.parse(text);
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(header));
   } catch (err) {
     return fail(`corrupt header: not valid UTF-8 JSON (${(err as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('corrupt header: JSON is not an object');
-  const entries = header as Record<string, unknown>;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('corrupt header: JSON is not an object');
+  const entries = parsed as Record<string, unknown>;
+
   const rawMeta = entries[METADATA_KEY];
   if (typeof rawMeta !== 'object' || rawMeta === null || Array.isArray(rawMeta)) fail('header has no __metadata__ object');
   for (const [k, v] of Object.entries(rawMeta as object)) {
     if (typeof v !== 'string') fail(`__metadata__.${k} must be a string (safetensors metadata is string→string)`);
   }
-  return { meta: stringsToMeta(rawMeta as Record<string, string>, fail), entries };
-}
+  const meta = stringsToMeta(rawMeta as Record<string, string>, fail);
 
-/**
- * Parses checkpoint bytes, validating the header length, the JSON header, the metadata, every
- * tensor's dtype, shape and offsets, and that the tensors exactly tile the data section.
- *
- * @param name File name (or other label) used in every error message.
- * @throws Error naming `name` and what is wrong.
- */
-export function decodeCheckpoint(bytes: Uint8Array, name: string): DecodedCheckpoint {
-  const fail = (what: string): never => {
-    throw new Error(`${name}: ${what}`);
-  };
-  const headerLength = checkpointHeaderLength(bytes, name);
-  if (8 + headerLength > bytes.length) {
-    fail(`truncated: header length field says ${headerLength} bytes but only ${bytes.length - 8} bytes follow it`);
-  }
-  const { meta, entries } = decodeCheckpointHeader(bytes.subarray(8, 8 + headerLength), name);
-
-  const dataStart = 8 + headerLength;
-  const dataLength = bytes.length - dataStart;
-  const spans: Array<{ tensor: string; begin: number; end: number }> = [];
-  const tensors: Record<string, LoadedTensor> = {};
+  const dataStart = 8 + header.length;
+  const dataLength = fileBytes - dataStart;
+  const spans: TensorSpan[] = [];
   for (const [tensor, value] of Object.entries(entries)) {
     if (tensor === METADATA_KEY) continue;
     const info = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
@@ -280,14 +289,13 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): DecodedCheckp
     if (end > dataLength) {
       fail(`truncated: tensor "${tensor}" ends at data byte ${end} but the file has only ${dataLength} data bytes`);
     }
-    spans.push({ tensor, begin, end });
-    tensors[tensor] = { shape: [...shape], data: littleEndianToF32(bytes.subarray(dataStart + begin, dataStart + end)) };
+    spans.push({ tensor, shape: [...shape], begin, end });
   }
 
   // Like the reference reader, demand that tensors tile the data section with no gaps or overlaps.
-  spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  const ordered = [...spans].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
-  for (const span of spans) {
+  for (const span of ordered) {
     if (span.begin !== cursor) {
       fail(span.begin < cursor
         ? `tensor "${span.tensor}" overlaps the previous tensor (starts at data byte ${span.begin}, previous ends at ${cursor})`
@@ -296,8 +304,27 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): DecodedCheckp
     cursor = span.end;
   }
   if (cursor !== dataLength) fail(`${dataLength - cursor} trailing bytes after the last tensor (data section is ${dataLength} bytes, tensors cover ${cursor})`);
+  return { meta, dataStart, dataLength, spans };
+}
 
-  return { source: name, meta, tensors };
+/** The tensors of a checkpoint, copied out of its data section as `layout` places them. */
+export function tensorsFromData(layout: CheckpointLayout, data: Uint8Array): Record<string, LoadedTensor> {
+  const tensors: Record<string, LoadedTensor> = {};
+  for (const { tensor, shape, begin, end } of layout.spans) tensors[tensor] = { shape, data: littleEndianToF32(data.subarray(begin, end)) };
+  return tensors;
+}
+
+/**
+ * Parses checkpoint bytes, validating the header length, the JSON header, the metadata, every
+ * tensor's dtype, shape and offsets, and that the tensors exactly tile the data section.
+ *
+ * @param name File name (or other label) used in every error message.
+ * @throws Error naming `name` and what is wrong.
+ */
+export function decodeCheckpoint(bytes: Uint8Array, name: string): DecodedCheckpoint {
+  const headerLength = checkpointHeaderLength(bytes.subarray(0, 8), bytes.length, name);
+  const layout = decodeCheckpointHeader(bytes.subarray(8, 8 + headerLength), bytes.length, name);
+  return { source: name, meta: layout.meta, tensors: tensorsFromData(layout, bytes.subarray(layout.dataStart)) };
 }
 
 /** Lists every way `decoded` differs from `expected` (model name, missing/extra tensors, shapes); empty if it matches. */

@@ -5,10 +5,11 @@
  * checkpoints, so a weight file and its record are always read together: a kill during a save leaves the
  * old file or the new one, each with its own record, and never one beside the other's record.
  */
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { writeFileAtomic } from '../util/atomicWrite.node.ts';
+import { readOptionalJson } from '../util/boundedRead.node.ts';
 import type { CheckpointMeta, CheckpointTensor } from './checkpoint.ts';
 import { readCheckpointMeta, saveCheckpoint } from './checkpoint.node.ts';
 import { trainingRecordProblem, type TrainingRecord } from './trainingRecord.ts';
@@ -19,6 +20,8 @@ export type { TrainingRecord } from './trainingRecord.ts';
 /** The index file of a folder of trained models. */
 export const RESULTS_FILE = 'training-results.json';
 const LOCK_FILE = '.training-results.lock';
+/** The index holds one short record per trained model: a file this large is not one. */
+const MAX_INDEX_BYTES = 16 * 2 ** 20;
 
 /** `FC10(1e-4)` on P1 → `FC10_1e-4_-P1.safetensors`: file-system-safe and still readable. */
 export function checkpointFileName(model: string, set: TrainingSetName): string {
@@ -64,7 +67,7 @@ export async function listTrainedModels(dir: string): Promise<StoredModels> {
     const meta = await readCheckpointMeta(path);
     let record = meta.record;
     if (!record) {
-      index ??= await readIndex(dir);
+      index ??= await readTrainingIndex(dir);
       record = index.find((r) => r.checkpoint === name && r.testError === meta.errors?.test && r.trainError === meta.errors?.train);
       if (!record) {
         problems.push(`${path}: no training record in the checkpoint, and none in ${RESULTS_FILE} with its errors`);
@@ -85,18 +88,25 @@ export async function readTrainingRecords(dir: string): Promise<TrainingRecord[]
   return (await listTrainedModels(dir)).models.map((m) => m.record);
 }
 
-/** The index as written, for checkpoints from before records moved into them. */
-async function readIndex(dir: string): Promise<TrainingRecord[]> {
+/**
+ * The index of `dir` as written (none if there is no training-results.json), read with a size limit and
+ * checked record by record. Readers of trained models want {@link listTrainedModels}, which takes records
+ * from the checkpoints; the index only pairs with checkpoints from before records moved into them.
+ * @throws Error naming the file: not a regular file, too large, not JSON, not a list of records, or the
+ *   first record with a missing or mistyped field (named).
+ */
+export async function readTrainingIndex(dir: string): Promise<TrainingRecord[]> {
   const path = join(dir, RESULTS_FILE);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new Error(`${path}: ${(error as Error).message}`);
+  const parsed = await readOptionalJson(path, 'a training-records file', MAX_INDEX_BYTES);
+  if (parsed === undefined) return [];
+  if (!Array.isArray(parsed)) {
+    throw new Error(`${path}: holds ${parsed === null ? 'null' : `a JSON ${typeof parsed}`} where a list of training records belongs (one per trained model)`);
   }
-  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON list of training records, found ${typeof parsed}`);
-  return parsed.filter((r): r is TrainingRecord => trainingRecordProblem(r) === null);
+  parsed.forEach((record, i) => {
+    const problem = trainingRecordProblem(record);
+    if (problem) throw new Error(`${path}: record ${i} ${problem}`);
+  });
+  return parsed as TrainingRecord[];
 }
 
 /**

@@ -36,16 +36,44 @@ export interface TrainingRecord {
   data?: DataIdentity;
 }
 
-const TRAINING_SETS = ['full', 'P1', 'P2'];
+/** Fields every record has, by the type of their value; and fields some records have. */
+const REQUIRED_FIELDS: Record<string, 'string' | 'number'> = {
+  model: 'string',
+  set: 'string',
+  checkpoint: 'string',
+  trainError: 'number',
+  testError: 'number',
+  epochs: 'number',
+  seconds: 'number',
+  examplesPerSecond: 'number',
+  seed: 'number',
+  adapter: 'string',
+  date: 'string',
+};
+const OPTIONAL_FIELDS: Record<string, 'string' | 'number' | 'object'> = {
+  otherHalfError: 'number',
+  optimizer: 'string',
+  settings: 'string',
+  iterations: 'number',
+  stopReason: 'string',
+  data: 'object',
+};
 
-/** Whether `value` has the shape of a {@link TrainingRecord}; `problem` says what is wrong, or null. */
-export function trainingRecordProblem(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
-  const r = value as Record<string, unknown>;
-  for (const key of ['model', 'checkpoint', 'adapter', 'date'] as const) if (typeof r[key] !== 'string') return `${key} is not a string`;
-  if (!TRAINING_SETS.includes(r.set as string)) return `set ${JSON.stringify(r.set)} is not one of ${TRAINING_SETS.join(', ')}`;
-  for (const key of ['trainError', 'testError', 'epochs', 'seconds', 'examplesPerSecond', 'seed'] as const) {
-    if (typeof r[key] !== 'number' || !Number.isFinite(r[key])) return `${key} is not a finite number`;
+/** What is wrong with a parsed record, or null when it has the shape of a {@link TrainingRecord}. */
+export function trainingRecordProblem(record: unknown): string | null {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'is not an object';
+  const fields = record as Record<string, unknown>;
+  for (const [field, type] of Object.entries(REQUIRED_FIELDS)) {
+    if (typeof fields[field] !== type) return `has no ${type} '${field}'`;
+  }
+  for (const [field, type] of Object.entries(OPTIONAL_FIELDS)) {
+    if (field in fields && typeof fields[field] !== type) return `has '${field}' = ${JSON.stringify(fields[field])}, not a ${type}`;
+  }
+  if (!['full', 'P1', 'P2'].includes(fields.set as string)) return `has set ${JSON.stringify(fields.set)}, not full, P1 or P2`;
+  // The checkpoint is read from beside the index: a path could point anywhere.
+  const checkpoint = fields.checkpoint as string;
+  if (/[/\\]/.test(checkpoint) || checkpoint === '.' || checkpoint === '..' || checkpoint === '') {
+    return `names checkpoint ${JSON.stringify(checkpoint)}, which is not a file name in this folder`;
   }
   return null;
 }

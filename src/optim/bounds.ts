@@ -86,16 +86,16 @@ export function projectIntoBox(x: Float64Array, box: Box): string | null {
 
 /**
  * ‖P(x − g) − x‖∞, the first-order optimality measure of the box-constrained problem: zero exactly
- * at a KKT point, and equal to ‖g‖∞ when no bound is near.
+ * at a KKT point, and equal to ‖g‖∞ when no bound is near. Each term is min(g_i, x_i − l_i) or
+ * max(g_i, x_i − u_i) by the sign of g_i, as the reference code computes it: forming x − g and
+ * subtracting x again would round g away wherever |x_i| ≫ |g_i|, and report convergence there.
  */
 export function projectedGradientNorm(x: Float64Array, g: Float64Array, box: Box): number {
   const { lower, upper } = box;
   let norm = 0;
   for (let i = 0; i < x.length; i++) {
-    let step = x[i] - g[i];
-    if (step < lower[i]) step = lower[i];
-    else if (step > upper[i]) step = upper[i];
-    const a = Math.abs(step - x[i]);
+    const gi = g[i] < 0 ? Math.max(x[i] - upper[i], g[i]) : Math.min(x[i] - lower[i], g[i]);
+    const a = Math.abs(gi);
     if (a > norm) norm = a;
   }
   return norm;
@@ -119,6 +119,24 @@ export function maxFeasibleStep(x: Float64Array, d: Float64Array, box: Box, cap:
       if (room <= 0) return 0;
       if (di * alpha > room) alpha = room / di;
     }
+  }
+  return alpha;
+}
+
+const HALF_MAX = Number.MAX_VALUE / 2;
+
+/**
+ * Largest α ≤ cap for which no x_i + α·d_i can overflow, with a margin of half the double range for
+ * rounding: |x_i| + α·|d_i| ≤ MAX/2 + |x_i|/2 ≤ MAX. Without bounds nothing else stops a line search
+ * that extrapolates along a very long direction from asking for f at ±Infinity.
+ */
+export function finiteStep(x: Float64Array, d: Float64Array, cap: number): number {
+  let alpha = cap;
+  for (let i = 0; i < x.length; i++) {
+    const di = Math.abs(d[i]);
+    if (di === 0) continue;
+    const limit = (HALF_MAX - Math.abs(x[i]) / 2) / di;
+    if (limit < alpha) alpha = limit;
   }
   return alpha;
 }

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type Box, maxFeasibleStep, prepareBox, projectIntoBox, projectedGradientNorm } from './bounds.ts';
+import { type Box, finiteStep, maxFeasibleStep, prepareBox, projectIntoBox, projectedGradientNorm } from './bounds.ts';
 import { CauchyPoint } from './cauchy.ts';
 import { CompactMemory } from './compactMemory.ts';
 import { MoreThuenteSearch } from './lineSearch.ts';
@@ -48,8 +48,10 @@ export interface LbfgsbOptions {
  * - 'converged-factr': the relative reduction of f in the last iteration fell to factr·ε or below.
  * - 'max-iterations' / 'max-evaluations': a budget ran out.
  * - 'line-search-failed': the line search failed with an empty memory (i.e. twice in a row with a
- *   restart in between, or already on the steepest-descent first iteration).
- * - 'non-finite': a NaN or infinite f, or a non-finite gradient entry, was told.
+ *   restart in between, or already on the steepest-descent first iteration). Trial points where f or g
+ *   is not finite count against the line search's budget: it backs off from them, and fails only when
+ *   that budget is spent.
+ * - 'non-finite': f or g was not finite at x0, so there is no iterate to start from.
  */
 export type LbfgsbStatus =
   | 'running'
@@ -64,7 +66,7 @@ export type LbfgsbStatus =
 export interface LbfgsbResult {
   /** Final iterate (the last accepted point, which has the lowest f of all accepted points). */
   x: Float64Array;
-  /** f at {@link x}. NaN only if the very first evaluation was not finite. */
+  /** f at {@link x}. Not finite only if the first evaluation (at x0) was not. */
   f: number;
   /** ∇f at {@link x}. */
   g: Float64Array;
@@ -137,11 +139,12 @@ export class LbfgsbSolver {
    * @param lower lower bounds, or null for none; entries may be −Infinity
    * @param upper upper bounds, or null for none; entries may be +Infinity
    * @param options see {@link LbfgsbOptions}
-   * @throws Error when lower > upper for some variable, a bound or x0 entry is NaN, an x0 entry
-   *   is infinite even after projection, lengths disagree, or an option is out of range.
+   * @throws Error when x0 is empty, lower > upper for some variable, a bound or x0 entry is NaN, an
+   *   x0 entry is infinite even after projection, lengths disagree, or an option is out of range.
    */
   constructor(x0: Float64Array, lower: Float64Array | null, upper: Float64Array | null, options: LbfgsbOptions = {}) {
     const n = x0.length;
+    if (!(n > 0)) throw new Error('L-BFGS-B: x0 is empty (n = 0); there is nothing to minimize');
     this.n = n;
     this.memorySize = positiveInt(options.memory ?? 10, 'memory');
     this.factr = nonNegative(options.factr ?? 1e7, 'factr');
@@ -259,8 +262,15 @@ export class LbfgsbSolver {
       return;
     }
 
-    if (!finite) return this.stop('non-finite');
     this.lineSearchEvals++;
+    if (!finite) {
+      // The trial left f's domain or overflowed; the iterate is untouched. Back off towards the best
+      // step (scipy's driver, fed a NaN, instead extrapolates to the maximal step and aborts).
+      if (this.lineSearchEvals >= this.maxLineSearchSteps || !this.search.backOff()) return this.lineSearchFailed();
+      if (this.evaluationCount >= this.maxEvaluations) return this.stop('max-evaluations');
+      this.placeTrial(this.search.step);
+      return;
+    }
     let slope = 0;
     const d = this.dir;
     for (let i = 0; i < n; i++) slope += gt[i] * d[i];
@@ -389,18 +399,30 @@ export class LbfgsbSolver {
       slope += g[i] * di;
       dd += di * di;
     }
+    let norm = Math.sqrt(dd);
+    if (!(Number.isFinite(slope) && Number.isFinite(dd))) {
+      // An intermediate overflow (or a non-finite x̄): recompute from scaled vectors, so that only a
+      // direction or slope that is itself beyond the double range stops the search.
+      const scaled = scaledSlopeAndNorm(g, d);
+      if (!scaled) {
+        this.warnings.push(`iteration ${this.iterationCount}: the step computation overflowed (g·d or x̄ − x is not finite)`);
+        return this.lineSearchFailed();
+      }
+      ({ slope, norm } = scaled);
+    }
     if (!(slope < 0)) return this.lineSearchFailed();
 
     // First iteration: B = I knows nothing about the scale of f, so the reference code starts
     // from a unit-length step and never goes past x̄; later, B's scaling makes α = 1 the natural
-    // guess and only the box limits how far the search may extrapolate.
+    // guess and only the box limits how far the search may extrapolate (and the double range: no
+    // trial point may overflow).
     let stepMax: number;
     let step: number;
     if (this.iterationCount === 0) {
       stepMax = 1;
-      step = this.box.boxed ? 1 : Math.min(1 / Math.sqrt(dd), 1);
+      step = this.box.boxed ? 1 : Math.min(1 / norm, 1);
     } else {
-      stepMax = this.box.constrained ? maxFeasibleStep(x, d, this.box, BIG_STEP) : BIG_STEP;
+      stepMax = finiteStep(x, d, this.box.constrained ? maxFeasibleStep(x, d, this.box, BIG_STEP) : BIG_STEP);
       step = Math.min(1, stepMax);
     }
     if (!(stepMax > 0)) return this.lineSearchFailed();
@@ -455,6 +477,30 @@ export function minimizeLbfgsb(
     solver.tell(f, g);
   }
   return solver.result();
+}
+
+/**
+ * g·d and ‖d‖ computed on vectors scaled by their largest magnitudes, for when the plain sums overflow;
+ * null if d is not finite or g·d itself lies beyond the double range.
+ */
+function scaledSlopeAndNorm(g: Float64Array, d: Float64Array): { slope: number; norm: number } | null {
+  let gMax = 0;
+  let dMax = 0;
+  for (let i = 0; i < d.length; i++) {
+    gMax = Math.max(gMax, Math.abs(g[i]));
+    dMax = Math.max(dMax, Math.abs(d[i]));
+  }
+  if (!Number.isFinite(dMax)) return null;
+  if (dMax === 0 || gMax === 0) return { slope: 0, norm: dMax };
+  let dot = 0;
+  let squares = 0;
+  for (let i = 0; i < d.length; i++) {
+    const di = d[i] / dMax;
+    dot += (g[i] / gMax) * di;
+    squares += di * di;
+  }
+  const slope = dot * gMax * dMax;
+  return Number.isFinite(slope) ? { slope, norm: dMax * Math.sqrt(squares) } : null;
 }
 
 function positiveInt(v: number, name: string): number {

@@ -164,6 +164,29 @@ export class MoreThuenteSearch {
   }
 
   /**
+   * The function or its slope was not finite at the current trial `step` (outside f's domain, or an
+   * overflow): φ there counts as +∞. That brackets the step sought between the best step so far (stx)
+   * and this one, and as no interpolant can use an infinite value, the next trial is their midpoint; later
+   * trials interpolate on stx's side only. Returns false when the midpoint is no longer distinct from both
+   * ends in floating point (nothing is left to try).
+   */
+  backOff(): boolean {
+    const bad = this.step;
+    const next = this.stx + 0.5 * (bad - this.stx);
+    if (next === this.stx || next === bad) return false;
+    this.bracketed = true;
+    this.sty = bad;
+    this.fy = Infinity;
+    this.gy = Number.NaN;
+    this.width1 = this.width;
+    this.width = Math.abs(bad - this.stx);
+    this.lo = Math.min(this.stx, bad);
+    this.hi = Math.max(this.stx, bad);
+    this.step = next;
+    return true;
+  }
+
+  /**
    * Fraction r such that a + r·(b − a) minimizes the cubic matching values and slopes at a and b.
    * Scaling by the largest magnitude keeps the discriminant from overflowing. With `clamp`, a
    * negative discriminant (no real minimizer) is treated as zero. Leaves γ in `this.gamma`.
@@ -224,8 +247,11 @@ export class MoreThuenteSearch {
         next = Math.max(this.lo, Math.min(this.hi, next));
       }
     } else {
-      // Case 4: lower value, same slope sign, slope not shrinking: the function keeps falling.
-      if (this.bracketed) {
+      // Case 4: lower value, same slope sign, slope not shrinking: the function keeps falling. An end
+      // where f was not finite (see backOff) has no cubic: bisect towards it instead.
+      if (this.bracketed && !Number.isFinite(this.fy)) {
+        next = stp + 0.5 * (this.sty - stp);
+      } else if (this.bracketed) {
         next = stp + this.cubicFraction(stp, fp, dp, this.sty, this.fy, this.gy, false) * (this.sty - stp);
       } else {
         next = stp > stx ? this.hi : this.lo;

@@ -3,7 +3,7 @@
  * the engine (in a WeakMap) rather than a module global, so independent engines never see each other's
  * scopes.
  */
-import type { Engine } from '../gpu/engine.ts';
+import { Engine } from '../gpu/engine.ts';
 import type { Tensor } from './tensor.ts';
 import type { Recording } from './record.ts';
 
@@ -24,7 +24,7 @@ export class TensorContext {
     for (const scope of this.scopes) scope.delete(tensor);
   }
 
-  /** Run `fn`, then dispose every tensor it created except those in its result (which move outward). */
+  /** See {@link tidy}. */
   tidy<T>(fn: () => T): T {
     const scope = new Set<Tensor>();
     this.scopes.push(scope);
@@ -36,14 +36,17 @@ export class TensorContext {
       for (const tensor of scope) tensor.dispose();
       throw error;
     }
-    if (result instanceof Promise) {
-      this.scopes.pop();
-      for (const tensor of scope) tensor.dispose();
-      throw new Error('tidy(): the function must be synchronous (await the result outside tidy)');
-    }
     this.scopes.pop();
     const kept = new Set<Tensor>();
-    collectTensors(result, kept);
+    collectReturned(result, kept);
+    const problem =
+      result instanceof Promise
+        ? 'tidy(): the function must be synchronous (await the result outside tidy)'
+        : describeHidden(result, scope, kept);
+    if (problem) {
+      for (const tensor of scope) tensor.dispose();
+      throw new Error(problem);
+    }
     const parent = this.scopes[this.scopes.length - 1];
     for (const tensor of scope) {
       if (kept.has(tensor)) parent?.add(tensor);
@@ -59,17 +62,71 @@ export class TensorContext {
   }
 }
 
-function collectTensors(value: unknown, into: Set<Tensor>): void {
-  if (value === null || typeof value !== 'object') return;
-  if ('engine' in value && 'shape' in value && 'dispose' in value) {
-    into.add(value as Tensor);
-    return;
-  }
-  if (Array.isArray(value)) for (const item of value) collectTensors(item, into);
-  else if (value instanceof Map) for (const item of value.values()) collectTensors(item, into);
-  else if (Object.getPrototypeOf(value) === Object.prototype) {
-    for (const item of Object.values(value)) collectTensors(item, into);
-  }
+const isTensor = (value: object): value is Tensor => 'engine' in value && 'shape' in value && 'dispose' in value;
+
+/** Arrays, Maps and plain objects: the containers tidy looks through. */
+function isOpenContainer(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return Array.isArray(value) || value instanceof Map || prototype === Object.prototype || prototype === null;
+}
+
+/** What an object holds: an array's items, a Map's keys and values (alternating), a Set's items, else own enumerable property values. */
+function valuesOf(value: object): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (value instanceof Map) return [...value].flat();
+  if (value instanceof Set) return [...value];
+  // Typed arrays and buffers hold numbers; an engine holds the device, not tensors a result can return.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Engine) return [];
+  return Object.values(value);
+}
+
+/** How the i-th of {@link valuesOf} is reached from `value`, for error messages. */
+function labelOf(value: object, i: number): string {
+  if (Array.isArray(value)) return `[${i}]`;
+  if (value instanceof Map) return i % 2 === 0 ? ` (key ${i / 2} of a Map)` : ` (value ${(i - 1) / 2} of a Map)`;
+  if (value instanceof Set) return ` (item ${i} of a Set)`;
+  return `.${Object.keys(value)[i]}`;
+}
+
+/** Every tensor reachable from `value` through open containers alone: what tidy keeps. */
+function collectReturned(value: unknown, into: Set<Tensor>, visited = new Set<object>()): void {
+  if (value === null || typeof value !== 'object' || visited.has(value)) return;
+  visited.add(value);
+  if (isTensor(value)) into.add(value);
+  else if (isOpenContainer(value)) for (const item of valuesOf(value)) collectReturned(item, into, visited);
+}
+
+/**
+ * The error to throw if the result reaches a tensor of `scope` that tidy would free, through an object it
+ * does not look into (a class instance, a Set, ...), naming the first such tensor and where it is; else null.
+ */
+function describeHidden(result: unknown, scope: Set<Tensor>, kept: Set<Tensor>): string | null {
+  const visited = new Set<object>();
+  // The path to the first hidden tensor, innermost label first, and the object that hides it.
+  const search = (value: unknown, hiddenIn: string | null): { tensor: Tensor; path: string[]; hiddenIn: string } | null => {
+    if (value === null || typeof value !== 'object' || visited.has(value)) return null;
+    visited.add(value);
+    if (isTensor(value)) {
+      return hiddenIn !== null && scope.has(value) && !kept.has(value) ? { tensor: value, path: [], hiddenIn } : null;
+    }
+    const inside = hiddenIn ?? (isOpenContainer(value) ? null : `a ${value.constructor?.name ?? 'non-plain object'}`);
+    const items = valuesOf(value);
+    for (let i = 0; i < items.length; i++) {
+      const found = search(items[i], inside);
+      if (found) {
+        found.path.push(labelOf(value, i));
+        return found;
+      }
+    }
+    return null;
+  };
+  const found = search(result, null);
+  if (!found) return null;
+  return (
+    `tidy(): the result holds ${found.tensor} at result${found.path.reverse().join('')}, inside ${found.hiddenIn}, ` +
+    'where tidy does not look, so it would be freed while still in use. tidy keeps tensors returned directly or ' +
+    'inside arrays, Maps and plain objects: return it that way, or keep() it inside the function and dispose it yourself'
+  );
 }
 
 const contexts = new WeakMap<Engine, TensorContext>();
@@ -80,7 +137,19 @@ export function contextOf(engine: Engine): TensorContext {
   return context;
 }
 
-/** Run `fn` and free every tensor it created except those it returns. */
+/**
+ * Run `fn` and free every tensor it created, except those it returns; a tidy inside another hands the
+ * tensors it keeps to the outer one.
+ *
+ * What counts as returned: the result itself if it is a tensor, and every tensor reached from the result
+ * through arrays, Maps (keys and values) and plain objects (`{ ... }` literals and `Object.create(null)`),
+ * to any depth. tidy looks nowhere else. If the result reaches a tensor created in `fn` any other way —
+ * through a class instance's properties, a Set, any other kind of object — that tensor would be freed
+ * while still reachable, so tidy throws instead, naming the tensor and where it is (everything `fn`
+ * created is freed first): return such tensors plainly, or `keep()` them inside `fn` and dispose them
+ * yourself. Tensors captured by closures or held in WeakMaps and `#private` fields are invisible to any
+ * check: `keep()` those. An async `fn` is refused (a tidy cannot outlive an await).
+ */
 export function tidy<T>(engine: Engine, fn: () => T): T {
   return contextOf(engine).tidy(fn);
 }

@@ -20,11 +20,10 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 }
 
 /**
- * Element strides of `shape` inside the right-aligned frame of `outShape`, padded on the left to
- * MAX_RANK: 0 where `shape` is broadcast (extent 1 or missing).
+ * Element strides of `shape` inside the right-aligned frame of `outShape` (of rank ≤ MAX_RANK, which
+ * the caller checks), padded on the left to MAX_RANK: 0 where `shape` is broadcast (extent 1 or missing).
  */
 export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
-  if (outShape.length > MAX_RANK) throw new Error(`rank ${outShape.length} exceeds the kernels' ${MAX_RANK}`);
   const strides = new Array<number>(MAX_RANK).fill(0);
   let stride = 1;
   for (let k = 1; k <= shape.length; k++) {

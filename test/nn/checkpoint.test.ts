@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,12 +186,45 @@ describe('checkpoint files and atomic writes', () => {
 
   it('names a missing or truncated file', async () => {
     const missing = join(dir, 'missing.safetensors');
-    await expect(loadCheckpoint(missing)).rejects.toThrow(`${missing}: cannot read checkpoint`);
+    await expect(loadCheckpoint(missing)).rejects.toThrow(`${missing}: cannot open a checkpoint: no such file`);
     const truncated = join(dir, 'truncated.safetensors');
     const bytes = encodeCheckpoint(meta, tensors());
     await writeFile(truncated, bytes.subarray(0, bytes.length - 1));
     await expect(loadCheckpoint(truncated)).rejects.toThrow(`${truncated}: truncated`);
     await rm(truncated);
+  });
+
+  it('refuses a directory, a FIFO and a device at once, without blocking or reading', async () => {
+    const folder = join(dir, 'folder.safetensors');
+    await mkdir(folder);
+    await expect(loadCheckpoint(folder)).rejects.toThrow(`${folder}: is a directory, not a checkpoint`);
+    const fifo = join(dir, 'fifo.safetensors');
+    execFileSync('mkfifo', [fifo]);
+    await expect(loadCheckpoint(fifo)).rejects.toThrow(`${fifo}: is a FIFO (named pipe), not a checkpoint (only regular files are read)`);
+    // readFile on /dev/zero used to grow without end (10 GB in a minute).
+    await expect(loadCheckpoint('/dev/zero')).rejects.toThrow('/dev/zero: is a character device, not a checkpoint');
+    await rm(folder, { recursive: true });
+    await rm(fifo);
+  });
+
+  it('checks the header against the file size before reading any tensor data', async () => {
+    const bytes = encodeCheckpoint(meta, tensors());
+    const huge = join(dir, 'huge.safetensors');
+    await writeFile(huge, bytes);
+    // A good checkpoint followed by 3 GiB of (sparse) zeros: refused from its size, not read.
+    const handle = await open(huge, 'r+');
+    await handle.truncate(3 * 2 ** 30);
+    await handle.close();
+    await expect(loadCheckpoint(huge)).rejects.toThrow(new RegExp(`^${huge}: ${3 * 2 ** 30 - bytes.length} trailing bytes after the last tensor`));
+    // A length field pointing past the end of the file, and one over the limit.
+    const lying = bytes.slice();
+    new DataView(lying.buffer).setBigUint64(0, 50_000_000n, true);
+    await writeFile(huge, lying);
+    await expect(loadCheckpoint(huge)).rejects.toThrow(`${huge}: truncated: header length field says 50000000 bytes but only ${bytes.length - 8} bytes follow it`);
+    new DataView(lying.buffer).setBigUint64(0, 1n << 62n, true);
+    await writeFile(huge, lying);
+    await expect(loadCheckpoint(huge)).rejects.toThrow(`${huge}: header length field says ${1n << 62n} bytes, more than the 100000000-byte limit`);
+    await rm(huge);
   });
 
   it('replaces a file and leaves no temporary files', async () => {

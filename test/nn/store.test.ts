@@ -2,14 +2,16 @@
  * A folder of trained models: each checkpoint carries its own training record, the index
  * training-results.json is rebuilt from the checkpoints under a lock, temporary files of killed writers
  * are cleaned up, and older checkpoints without a record pair with the index only when their errors agree.
+ * The index itself is read with a size limit, and anything that is not a list of records is refused with a
+ * message naming the file and the problem.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckpointMeta } from '../../src/nn/checkpoint.ts';
 import { readCheckpointMeta, saveCheckpoint } from '../../src/nn/checkpoint.node.ts';
-import { listTrainedModels, readTrainingRecords, RESULTS_FILE, saveTrainedModel, type TrainingRecord } from '../../src/nn/store.node.ts';
+import { listTrainedModels, readTrainingIndex, readTrainingRecords, RESULTS_FILE, saveTrainedModel, type TrainingRecord } from '../../src/nn/store.node.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -69,7 +71,7 @@ describe('a folder of trained models', () => {
     const other = await folder();
     await saveCheckpoint(join(other, 'A-full.safetensors'), meta('A'), weights());
     await writeFile(join(other, RESULTS_FILE), '{"model": "A"}');
-    await expect(listTrainedModels(other)).rejects.toThrow(/expected a JSON list of training records, found object/);
+    await expect(listTrainedModels(other)).rejects.toThrow(/holds a JSON object where a list of training records belongs/);
   });
 
   it('removes the temporary files of writers that no longer run, and only those', async () => {
@@ -87,5 +89,66 @@ describe('a folder of trained models', () => {
 
   it('lists nothing in a folder that does not exist', async () => {
     expect(await listTrainedModels(join(await folder(), 'missing'))).toEqual({ models: [], problems: [] });
+  });
+});
+
+const indexRecord: TrainingRecord = {
+  model: 'FC10(1e-4)',
+  set: 'full',
+  checkpoint: 'FC10_1e-4_-full.safetensors',
+  trainError: 0.066,
+  testError: 0.074,
+  optimizer: 'lbfgs',
+  epochs: 100,
+  iterations: 99,
+  stopReason: 'max-iterations',
+  seconds: 600,
+  examplesPerSecond: 10000,
+  seed: 1,
+  adapter: 'swiftshader',
+  date: '2026-12-01',
+};
+
+
+describe('the index, training-results.json', () => {
+  let dir = '';
+  const file = () => join(dir, 'training-results.json');
+  beforeEach(async () => {
+    dir = await folder();
+  });
+
+  it('reads a list of records, and none from a folder without the file', async () => {
+    expect(await readTrainingIndex(dir)).toEqual([]);
+    await writeFile(file(), JSON.stringify([indexRecord]));
+    expect(await readTrainingIndex(dir)).toEqual([indexRecord]);
+  });
+
+  it('refuses JSON that is not a list of records, naming the file and the problem', async () => {
+    const cases: [string, string][] = [
+      ['{"model": "FC10"}', 'holds a JSON object where a list of training records belongs'],
+      ['null', 'holds null where a list of training records belongs'],
+      ['42', 'holds a JSON number where a list of training records belongs'],
+      ['[1]', 'record 0 is not an object'],
+      [JSON.stringify([indexRecord, { ...indexRecord, testError: '7%' }]), "record 1 has no number 'testError'"],
+      [JSON.stringify([{ ...indexRecord, set: 'P3' }]), 'record 0 has set "P3", not full, P1 or P2'],
+      [JSON.stringify([{ ...indexRecord, iterations: 'many' }]), 'record 0 has \'iterations\' = "many", not a number'],
+      [JSON.stringify([{ ...indexRecord, checkpoint: '../../etc/passwd' }]), 'record 0 names checkpoint "../../etc/passwd", which is not a file name in this folder'],
+      ['[{"model": ', 'not valid JSON'],
+    ];
+    for (const [text, problem] of cases) {
+      await writeFile(file(), text);
+      await expect(readTrainingIndex(dir), text).rejects.toThrow(`${file()}: ${problem}`);
+    }
+  });
+
+  it('refuses a file too large to be one, a directory and a device, without reading them', async () => {
+    await writeFile(file(), ' '.repeat(16 * 2 ** 20 + 1));
+    await expect(readTrainingIndex(dir)).rejects.toThrow(`${file()}: ${16 * 2 ** 20 + 1} bytes, more than the ${16 * 2 ** 20} that a training-records file may have here`);
+    await rm(file());
+    await mkdir(file());
+    await expect(readTrainingIndex(dir)).rejects.toThrow(`${file()}: is a directory, not a training-records file`);
+    await rm(file(), { recursive: true });
+    await symlink('/dev/zero', file());
+    await expect(readTrainingIndex(dir)).rejects.toThrow(`${file()}: is a character device, not a training-records file`);
   });
 });

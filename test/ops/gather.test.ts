@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KernelArgumentError } from '../../src/gpu/errors.ts';
 import { tensor } from '../../src/tensor/ops/index.ts';
 import { gatherRows, oneHot, transpose2d } from '../../src/tensor/ops/gather.ts';
 import { checkOp } from '../helpers/checkOp.ts';
@@ -52,15 +53,19 @@ describe('gatherRows', () => {
     });
   }
 
-  it('gives a NaN row for an index out of range or not an integer', async () => {
+  it('an index out of range or not an integer gives a NaN row, and the readback names its position', async () => {
     const engine = getEngine();
     const x = tensor(engine, [1, 2, 3, 4, 5, 6], [3, 2]);
     const indices = tensor(engine, [2, 3, -1, 0.5, 0]);
-    const out = await gatherRows(x, indices).data();
+    const gathered = gatherRows(x, indices);
+    await expect(gathered.data()).rejects.toThrow(
+      new KernelArgumentError('gatherRows', 1, 'indices[1] is not an integer row index in [0, 3)'),
+    );
+    // The error was reported once; the values stay readable, the bad rows NaN.
+    const out = await gathered.data();
     expect([...out.subarray(0, 2), ...out.subarray(8)]).toEqual([5, 6, 1, 2]);
     expect(out.subarray(2, 8).every(Number.isNaN)).toBe(true);
-    x.dispose();
-    indices.dispose();
+    for (const t of [x, indices, gathered]) t.dispose();
   });
 });
 
@@ -99,13 +104,16 @@ describe('oneHot', () => {
     });
   }
 
-  it('gives a NaN row for an invalid label and rejects a bad class count', async () => {
+  it('an invalid label gives a NaN row and a KernelArgumentError; a bad class count throws at once', async () => {
     const engine = getEngine();
     const labels = tensor(engine, [1, 2, 0.5]);
-    const out = await oneHot(labels, 2).data();
+    const encoded = oneHot(labels, 2);
+    await expect(encoded.data()).rejects.toThrow(/^oneHot: labels\[1\] is not an integer class index in \[0, 2\); the op's output is NaN there$/);
+    const out = await encoded.data();
     expect([...out.subarray(0, 2)]).toEqual([0, 1]);
     expect(out.subarray(2).every(Number.isNaN)).toBe(true);
     expect(() => oneHot(labels, 0)).toThrow(/oneHot: classes must be a positive integer, got 0/);
     labels.dispose();
+    encoded.dispose();
   });
 });

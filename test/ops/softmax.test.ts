@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
+import { KernelArgumentError } from '../../src/gpu/errors.ts';
 import { tensor } from '../../src/tensor/ops/index.ts';
 import { logSoftmax, softmax, softmaxCrossEntropy, validateLabels, type LossReduction } from '../../src/tensor/ops/softmax.ts';
 import { checkOp } from '../helpers/checkOp.ts';
@@ -159,17 +160,43 @@ describe('softmaxCrossEntropy', () => {
     for (const t of [logits, labels, value, ...grads]) t.dispose();
   });
 
-  it('marks rows with an invalid class index NaN, and validateLabels names them', async () => {
+  it('an invalid class index makes its row NaN and the next readback throw, naming the row', async () => {
     const engine = getEngine();
-    const logits = tensor(engine, [1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3]);
-    const labels = tensor(engine, [2, 3, 0.5]);
-    const losses = await softmaxCrossEntropy(logits, labels, { reduction: 'none' }).data();
-    expect(Number.isNaN(losses[0])).toBe(false);
-    expect(Number.isNaN(losses[1]) && Number.isNaN(losses[2])).toBe(true);
-    await expect(validateLabels(labels, 3)).rejects.toThrow(/labels: element 1 is 3, not a class index in \[0, 3\)/);
-    await expect(validateLabels(tensor(engine, [0, 2, 1]), 3)).resolves.toBeUndefined();
+    const logits = tensor(engine, [1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 1], [4, 3]);
+    const labels = tensor(engine, [2, 1, 3, 0.5]);
+    for (const reduction of ['none', 'mean', 'sum'] as LossReduction[]) {
+      const loss = softmaxCrossEntropy(logits, labels, { reduction });
+      await expect(loss.data(), reduction).rejects.toThrow(
+        new KernelArgumentError('softmaxCrossEntropy', 2, 'labels[2] is not an integer class index in [0, 3)'),
+      );
+      const values = await loss.data();
+      if (reduction === 'none') {
+        expect(values.subarray(0, 2).every(Number.isFinite)).toBe(true);
+        expect(Number.isNaN(values[2]) && Number.isNaN(values[3])).toBe(true);
+      } else {
+        expect(Number.isNaN(values[0])).toBe(true);
+      }
+      loss.dispose();
+    }
+    await expect(validateLabels(labels, 3)).rejects.toThrow(/labels: element 2 is 3, not a class index in \[0, 3\)/);
+    const good = tensor(engine, [0, 2, 1, 2]);
+    await expect(validateLabels(good, 3)).resolves.toBeUndefined();
+    const loss = softmaxCrossEntropy(logits, good);
+    expect(Number.isFinite(await loss.item())).toBe(true);
+    for (const t of [logits, labels, good, loss]) t.dispose();
+  });
+
+  it('NaN and infinite labels are flagged too, and so are the ones the gradient pass reads', async () => {
+    const engine = getEngine();
+    const logits = tensor(engine, new Float32Array(8), [4, 2]);
+    for (const bad of [Number.NaN, Infinity, -Infinity, -1]) {
+      const labels = tensor(engine, [0, 1, 1, bad]);
+      const { value, grads } = valueAndGrads(engine, () => softmaxCrossEntropy(logits, labels), [logits]);
+      await expect(grads[0].data(), String(bad)).rejects.toThrow(/softmaxCrossEntropy: labels\[3\] is not an integer class index in \[0, 2\)/);
+      expect([...(await grads[0].data())].slice(6).every(Number.isNaN)).toBe(true);
+      for (const t of [labels, value, ...grads]) t.dispose();
+    }
     logits.dispose();
-    labels.dispose();
   });
 
   it('rejects mismatched shapes', () => {

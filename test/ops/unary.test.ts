@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
 import { sum, tensor } from '../../src/tensor/ops/index.ts';
-import { abs, addScalar, clamp, exp, log, mulScalar, neg, powScalar, relu, sigmoid, sqrt, square, tanh } from '../../src/tensor/ops/unary.ts';
+import { abs, addScalar, clamp, exp, finiteMask, log, mulScalar, neg, powScalar, relu, sigmoid, sqrt, square, tanh } from '../../src/tensor/ops/unary.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import { checkOp } from '../helpers/checkOp.ts';
 import { expectClose, type Tolerance } from '../helpers/compare.ts';
@@ -71,6 +71,27 @@ describe('unary ops', () => {
         });
       });
     }
+  }
+});
+
+describe('finiteMask', () => {
+  // Random finite values with NaN, ±Infinity and the f32 extremes scattered among them.
+  const specials = [Number.NaN, Infinity, -Infinity, 3.4028234663852886e38, -3.4028234663852886e38, 1.4e-45, 0];
+  for (const shape of shapes) {
+    it(`[${shape}]`, async () => {
+      await checkOp(getEngine(), {
+        name: 'finiteMask',
+        shapes: [shape],
+        makeInput: (_, s, random) =>
+          Float64Array.from({ length: s.reduce((p, d) => p * d, 1) }, () =>
+            random() < 0.3 ? specials[Math.floor(random() * specials.length)] : 1e3 * (random() - 0.5),
+          ),
+        run: ([x]) => finiteMask(x),
+        reference: elementwiseReference((x) => (Number.isFinite(x) ? 1 : 0), () => 0),
+        tolerance: { rtol: 0, atol: 0 },
+        forwardOnly: true,
+      });
+    });
   }
 });
 

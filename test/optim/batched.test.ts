@@ -43,7 +43,7 @@ function buildCases(): Case[] {
   }
   // Starts at the optimum: finishes after its first evaluation.
   cases.push({ x0: new Float64Array(n).fill(1), lower: null, upper: null, make: () => rosenbrock });
-  // Goes non-finite on its 7th evaluation.
+  // Meets a NaN on its 7th evaluation, a line-search trial: it backs off and goes on.
   cases.push({
     x0: Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1)),
     lower: null,
@@ -110,7 +110,7 @@ describe('minimizeLbfgsbBatched', () => {
 
     // The scenario really has problems leaving at different times.
     const statuses = batched.map((r) => r.status);
-    expect(statuses).toContain('non-finite');
+    expect(statuses[cases.length - 2]).toMatch(/^converged-/);
     expect(statuses.filter((s) => s === 'converged-pgtol' || s === 'converged-factr').length).toBeGreaterThan(5);
     expect(batched[cases.length - 3].evaluations).toBe(1);
     expect(batched[cases.length - 1].warnings.length).toBe(1);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { type Box, prepareBox } from '../../src/optim/bounds.ts';
+import { type Box, finiteStep, prepareBox, projectedGradientNorm } from '../../src/optim/bounds.ts';
 import { CauchyPoint } from '../../src/optim/cauchy.ts';
 import { CompactMemory } from '../../src/optim/compactMemory.ts';
 import { MoreThuenteSearch } from '../../src/optim/lineSearch.ts';
@@ -346,4 +346,29 @@ describe('Moré–Thuente line search', () => {
       });
     }
   }
+});
+
+describe('box helpers at the edges of the double range', () => {
+  it('finiteStep keeps every x + αd finite, and caps no more than a factor of 4 below the overflow point', () => {
+    const rand = seededRandom(17);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(rand() * 5);
+      const x = Float64Array.from({ length: n }, () => (rand() - 0.5) * 10 ** (rand() * 308));
+      const d = Float64Array.from({ length: n }, () => (rand() - 0.5) * 10 ** (rand() * 308));
+      const alpha = finiteStep(x, d, 1e10);
+      expect(alpha).toBeGreaterThan(0);
+      expect(alpha).toBeLessThanOrEqual(1e10);
+      for (let i = 0; i < n; i++) expect(Number.isFinite(x[i] + alpha * d[i]), `x ${x[i]}, d ${d[i]}, α ${alpha}`).toBe(true);
+      // Unless the cap binds, some coordinate would overflow at 4α (in float64 arithmetic, exactly).
+      if (alpha < 1e10) expect(x.some((v, i) => Math.abs(v) + 4 * alpha * Math.abs(d[i]) > Number.MAX_VALUE)).toBe(true);
+    }
+    expect(finiteStep(Float64Array.of(1, 2), Float64Array.of(0, 0), 7)).toBe(7);
+  });
+
+  it('projectedGradientNorm keeps a gradient far smaller than x instead of rounding it away', () => {
+    const box = prepareBox(3, Float64Array.of(-Infinity, 0, -Infinity), Float64Array.of(Infinity, 1e300, 5));
+    // Unbounded at 1e30, far from both bounds at 1e200, and on its upper bound with g pushing outwards.
+    expect(projectedGradientNorm(Float64Array.of(1e30, 1e200, 5), Float64Array.of(-1, 0.5, -3), box)).toBe(1);
+    expect(projectedGradientNorm(Float64Array.of(1e30, 1e-3, 5), Float64Array.of(0, 0.5, -3), box)).toBe(1e-3);
+  });
 });

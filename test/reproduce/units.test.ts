@@ -40,7 +40,7 @@ describe('computeUnitsSection', () => {
     const context: ReproduceContext = {
       engine,
       options: { quick: true, out, seed: 3 } as ReproduceOptions,
-      data: { train: test, test, source: 'synthetic' },
+      data: { train: test, test, source: 'synthetic', identity: { name: 'synthetic', files: [] } },
       models,
       log: (line) => lines.push(line),
       timings: {},

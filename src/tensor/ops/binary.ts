@@ -3,8 +3,8 @@
  * input's gradient is the output gradient summed over the broadcast axes (sumToShape).
  */
 import { record } from '../record.ts';
-import { Tensor, sameShape, type Shape } from '../tensor.ts';
-import { broadcastShapes, broadcastStrides, paddedShape } from '../shapes.ts';
+import { Tensor, checkOperands, checkShape, sameShape, type Shape } from '../tensor.ts';
+import { MAX_RANK, broadcastShapes, broadcastStrides, paddedShape } from '../shapes.ts';
 import { sumToShape } from './reduce.ts';
 import { constantScalar } from '../constants.ts';
 
@@ -15,10 +15,11 @@ type BinaryOp = keyof typeof OPS;
 
 /** Launch shaders/binary.wgsl for `op` over the broadcast of a and b (or `outShape` when given). */
 export function launchBinary(op: BinaryOp, a: Tensor, b: Tensor, outShape?: Shape): Tensor {
-  if (a.engine !== b.engine) throw new Error(`${op}: tensors belong to different engines`);
+  checkOperands(op, { a, b });
   const shape = outShape ?? broadcastShapes(op, a.shape, b.shape);
+  if (shape.length > MAX_RANK) throw new Error(`${op}: rank ${shape.length} of [${shape}] exceeds the kernel's ${MAX_RANK}`);
   const engine = a.engine;
-  const out = Tensor.empty(engine, shape);
+  const out = Tensor.empty(engine, shape, op);
   const contiguous = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 1 : 0;
   const uniforms = new Uint32Array(4 + 8 * 3);
   uniforms[0] = out.size;
@@ -107,7 +108,12 @@ export function equal(a: Tensor, b: Tensor): Tensor {
 
 /** `x` repeated along broadcast axes to `shape`; its gradient sums back. */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
-  broadcastShapes('broadcastTo', x.shape, shape);
+  checkOperands('broadcastTo', { x });
+  checkShape('broadcastTo', shape);
+  // Broadcasting only ever grows x: a target that x's extents would have to shrink to is refused.
+  if (!sameShape(broadcastShapes('broadcastTo', x.shape, shape), shape)) {
+    throw new Error(`broadcastTo: shape [${x.shape}] cannot be broadcast to [${shape}]`);
+  }
   if (sameShape(x.shape, shape)) return x.reshape(shape);
   return record('broadcastTo', [x], launchBinary('first', x, x, shape), (dy) => [sumToShape(dy, x.shape)]);
 }

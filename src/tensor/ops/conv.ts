@@ -7,7 +7,7 @@
 import { needsGradient, record } from '../record.ts';
 import type { Engine } from '../../gpu/engine.ts';
 import { constantScalar } from '../constants.ts';
-import { Tensor } from '../tensor.ts';
+import { Tensor, checkOperands } from '../tensor.ts';
 import { launchActivationGrad } from './matmulKernels.ts';
 
 /** The forward kernels: barrier-free register blocks (CPU adapters) or workgroup-memory tiles (GPUs). */
@@ -66,10 +66,8 @@ export function spatialPair(op: string, name: string, value: number | [number, n
 }
 
 function geometry(x: Tensor, w: Tensor, options: Conv2dOptions): Geometry {
+  checkOperands('conv2d', { input: x, filter: w, bias: options.bias });
   const shapes = `input [${x.shape}], filter [${w.shape}]`;
-  if (x.engine !== w.engine || (options.bias && options.bias.engine !== x.engine)) {
-    throw new Error(`conv2d: ${shapes}: tensors belong to different engines`);
-  }
   if (x.rank !== 4 || w.rank !== 4) throw new Error(`conv2d: expected a 4-D NCHW input and a 4-D OIHW filter, got ${shapes}`);
   const [n, c, h, wd] = x.shape;
   const [o, ci, kh, kw] = w.shape;

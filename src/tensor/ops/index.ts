@@ -2,7 +2,7 @@
 export { fill, zeros, ones, fillLike, tensor, scalar } from './fill.ts';
 export { add, sub, mul, div, maximum, minimum, greater, equal, broadcastTo } from './binary.ts';
 export { sum, mean, max, min, argmax, sumToShape } from './reduce.ts';
-export { sigmoid, relu, tanh, exp, log, square, sqrt, neg, abs, addScalar, mulScalar, powScalar, clamp } from './unary.ts';
+export { sigmoid, relu, tanh, exp, log, square, sqrt, neg, abs, addScalar, mulScalar, powScalar, clamp, finiteMask } from './unary.ts';
 export { softmax, logSoftmax, softmaxCrossEntropy, validateLabels, type LossReduction, type CrossEntropyOptions } from './softmax.ts';
 export { gatherRows, transpose2d, oneHot } from './gather.ts';
 export { sliceRows } from './slice.ts';

@@ -5,7 +5,7 @@
  * matmul.ts; which kernel runs by default is decided in matmulTuning.ts.
  */
 import type { Binding } from '../../gpu/engine.ts';
-import { Tensor } from '../tensor.ts';
+import { Tensor, checkOperands } from '../tensor.ts';
 
 /** The two matmul kernels; see the headers of `shaders/matmul_<variant>.wgsl`. */
 export type MatmulVariant = 'blocked' | 'tiled';
@@ -37,9 +37,7 @@ export interface MatmulLaunch {
 export function matmulShape(a: Tensor, b: Tensor, launch: MatmulLaunch): { m: number; k: number; n: number } {
   const describe = () =>
     `a [${a.shape}]${launch.transposeA ? 'ᵀ' : ''} · b [${b.shape}]${launch.transposeB ? 'ᵀ' : ''}`;
-  if (a.engine !== b.engine || (launch.bias && launch.bias.engine !== a.engine)) {
-    throw new Error(`matmul: ${describe()}: tensors belong to different engines`);
-  }
+  checkOperands('matmul', { a, b, bias: launch.bias });
   if (a.rank !== 2 || b.rank !== 2) throw new Error(`matmul: ${describe()}: both operands must be 2-D`);
   const [m, k] = launch.transposeA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
   const [kb, n] = launch.transposeB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
@@ -56,6 +54,7 @@ export function matmulShape(a: Tensor, b: Tensor, launch: MatmulLaunch): { m: nu
 
 /** act(op(a) · op(b) + bias) with the given kernel variant; no gradient is recorded. */
 export function launchMatmul(variant: MatmulVariant, a: Tensor, b: Tensor, launch: MatmulLaunch): Tensor {
+  if (!MATMUL_VARIANTS.includes(variant)) throw new Error(`matmul: unknown variant '${variant}' (use ${MATMUL_VARIANTS.join(' or ')})`);
   const { m, k, n } = matmulShape(a, b, launch);
   const engine = a.engine;
   const out = Tensor.empty(engine, [m, n]);

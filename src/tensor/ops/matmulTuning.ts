@@ -26,7 +26,7 @@ export interface MatmulTuning {
 export interface TuneMatmulOptions {
   /** Shapes [m, k, n] to time; by default a square product and the first layer of the MNIST models. */
   shapes?: [number, number, number][];
-  /** Timed runs per variant and shape (after one untimed warm-up); the median is kept. */
+  /** Timed runs per variant and shape (after one untimed warm-up), a positive integer; the median is kept. */
   repetitions?: number;
 }
 
@@ -54,7 +54,12 @@ export function matmulTuning(engine: Engine): MatmulTuning | undefined {
  */
 export async function tuneMatmul(engine: Engine, options: TuneMatmulOptions = {}): Promise<MatmulTuning> {
   const shapes = options.shapes ?? DEFAULT_SHAPES;
-  const repetitions = Math.max(1, options.repetitions ?? 5);
+  const repetitions = options.repetitions ?? 5;
+  // NaN would time nothing and crown an arbitrary winner; Infinity would never return.
+  if (!(Number.isInteger(repetitions) && repetitions >= 1)) throw new Error(`tuneMatmul: repetitions must be a positive integer, got ${repetitions}`);
+  if (shapes.length === 0 || !shapes.every((s) => s.length === 3 && s.every((d) => Number.isSafeInteger(d) && d >= 1))) {
+    throw new Error(`tuneMatmul: shapes must be a non-empty list of [m, k, n] with positive integer extents, got ${JSON.stringify(shapes)}`);
+  }
   const timings: MatmulTiming[] = [];
   for (const [m, k, n] of shapes) {
     const a = fill(engine, [m, k], 0.5);

@@ -23,8 +23,10 @@ export interface SgdMomentumOptions {
  * `velocity` must have one shape; start `velocity` at zeros.
  */
 export function sgdMomentumUpdate(weight: Tensor, grad: Tensor, velocity: Tensor, options: SgdMomentumOptions): void {
-  checkInPlace('sgdMomentumUpdate', [weight, velocity], [grad]);
+  checkInPlace('sgdMomentumUpdate', { weight, velocity }, { grad });
   const { lr, momentum, weightDecay = 0 } = options;
+  inRange('sgdMomentumUpdate', { lr, weightDecay }, 0, Infinity);
+  inRange('sgdMomentumUpdate', { momentum }, 0, 1);
   const engine = weight.engine;
   engine.dispatch(engine.kernel('sgd_momentum', { WORKGROUP_SIZE }), {
     uniforms: packParams(weight.size, [lr, momentum, weightDecay]),
@@ -60,9 +62,13 @@ export interface AdamOptions {
  * zeros); see shaders/adam.wgsl for the exact formula. All four tensors must have one shape.
  */
 export function adamUpdate(weight: Tensor, grad: Tensor, m: Tensor, v: Tensor, options: AdamOptions): void {
-  checkInPlace('adamUpdate', [weight, m, v], [grad]);
+  checkInPlace('adamUpdate', { weight, m, v }, { grad });
   const { lr, step, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, decoupled = false } = options;
   if (!Number.isInteger(step) || step < 1) throw new Error(`adamUpdate: step must be a positive integer, got ${step}`);
+  inRange('adamUpdate', { lr, eps, weightDecay }, 0, Infinity);
+  // β = 1 would divide by 1 − β^t = 0 in the bias corrections.
+  inRange('adamUpdate', { beta1, beta2 }, 0, 1, true);
+  if (!(eps > 0)) throw new Error(`adamUpdate: eps must be positive, got ${eps}`);
   const engine = weight.engine;
   const c1 = 1 / (1 - beta1 ** step);
   const c2 = 1 / (1 - beta2 ** step);
@@ -71,6 +77,17 @@ export function adamUpdate(weight: Tensor, grad: Tensor, m: Tensor, v: Tensor, o
     bindings: [grad.binding, weight.binding, m.binding, v.binding],
     workgroups: engine.grid(weight.size, WORKGROUP_SIZE),
   });
+}
+
+/**
+ * Throw, naming the op and the option, unless every value is a finite number in [low, high] (or
+ * [low, high) with `openHigh`): a NaN or infinite hyperparameter would silently fill the weights with NaN.
+ */
+function inRange(op: string, values: Record<string, number>, low: number, high: number, openHigh = false): void {
+  for (const [name, value] of Object.entries(values)) {
+    const inside = typeof value === 'number' && Number.isFinite(value) && value >= low && (openHigh ? value < high : value <= high);
+    if (!inside) throw new Error(`${op}: ${name} must be a finite number in [${low}, ${high}${openHigh ? ')' : ']'}, got ${String(value)}`);
+  }
 }
 
 /** The kernels' Params: the element count (u32) followed by f32 scalars, padded to 16 bytes. */

@@ -3,7 +3,7 @@
  * not pad and a last partial window is dropped (floor mode), as in the paper's models.
  */
 import { needsGradient, record } from '../record.ts';
-import { Tensor } from '../tensor.ts';
+import { Tensor, checkOperands } from '../tensor.ts';
 import { spatialPair } from './conv.ts';
 
 /** Options of {@link maxPool2d} and {@link avgPool2d}. */
@@ -22,6 +22,7 @@ interface PoolGeometry {
 }
 
 function geometry(op: string, x: Tensor, options: Pool2dOptions): PoolGeometry {
+  checkOperands(op, { x });
   if (x.rank !== 4 || x.shape.some((d) => d < 1)) throw new Error(`${op}: expected a non-empty 4-D NCHW input, got [${x.shape}]`);
   const [n, c, h, w] = x.shape;
   const [kh, kw] = spatialPair(op, 'size', options.size, 1);

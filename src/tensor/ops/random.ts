@@ -8,7 +8,7 @@
  */
 import { needsGradient, record } from '../record.ts';
 import type { Engine } from '../../gpu/engine.ts';
-import { Tensor, type Shape } from '../tensor.ts';
+import { Tensor, checkOperands, checkShape, shapeSize, type Shape } from '../tensor.ts';
 
 const WORKGROUP_SIZE = 64;
 const TWO_POW_32 = 2 ** 32;
@@ -54,6 +54,8 @@ export interface NoiseOptions {
  */
 export function randomUniform(engine: Engine, shape: Shape, options: UniformOptions): Tensor {
   const { low = 0, high = 1 } = options;
+  finiteOption('randomUniform', 'low', low);
+  finiteOption('randomUniform', 'high', high);
   if (!(low <= high)) throw new Error(`randomUniform: low ${low} exceeds high ${high}`);
   return draw(engine, shape, options, 'randomUniform', 0, low, high - low);
 }
@@ -61,7 +63,8 @@ export function randomUniform(engine: Engine, shape: Shape, options: UniformOpti
 /** Normal samples mean + std·z with z standard normal (Box–Muller; |z| < 5.77). */
 export function randomNormal(engine: Engine, shape: Shape, options: NormalOptions): Tensor {
   const { mean = 0, std = 1 } = options;
-  if (!(std >= 0)) throw new Error(`randomNormal: std must be non-negative, got ${std}`);
+  finiteOption('randomNormal', 'mean', mean);
+  if (!(finiteOption('randomNormal', 'std', std) >= 0)) throw new Error(`randomNormal: std must be non-negative, got ${std}`);
   return draw(engine, shape, options, 'randomNormal', 1, mean, std);
 }
 
@@ -71,16 +74,17 @@ export function randomNormal(engine: Engine, shape: Shape, options: NormalOption
  * noise passes gradients to x unchanged; with `clipTo` the result is clamped and has no gradient.
  */
 export function gaussianNoise(x: Tensor, sigma: number, seed: number, options: NoiseOptions = {}): Tensor {
-  if (!(sigma >= 0)) throw new Error(`gaussianNoise: sigma must be non-negative, got ${sigma}`);
+  checkOperands('gaussianNoise', { x });
+  if (!(finiteOption('gaussianNoise', 'sigma', sigma) >= 0)) throw new Error(`gaussianNoise: sigma must be non-negative, got ${sigma}`);
   const { clipTo } = options;
   if (clipTo && !(clipTo[0] <= clipTo[1])) throw new Error(`gaussianNoise: empty clip range [${clipTo}]`);
   if (clipTo && needsGradient(x)) {
     throw new Error('gaussianNoise: clipped noise has no gradient; clip separately if one is needed');
   }
   const engine = x.engine;
-  const out = Tensor.empty(engine, x.shape);
   const [lo, hi] = clipTo ?? [0, 0];
-  const { uniforms, invocations } = streamParams('gaussianNoise', seed, options.offset ?? 0, out.size, [0, sigma, lo, hi]);
+  const { uniforms, invocations } = streamParams('gaussianNoise', seed, options.offset ?? 0, x.size, [0, sigma, lo, hi]);
+  const out = Tensor.empty(engine, x.shape, 'gaussianNoise');
   engine.dispatch(engine.kernel('philox#noise', { WORKGROUP_SIZE, CLIP: clipTo ? 1 : 0 }), {
     uniforms,
     bindings: [x.binding, out.binding],
@@ -102,6 +106,10 @@ export async function philoxWords(
 ): Promise<Uint32Array> {
   if (!Number.isInteger(blocks) || blocks < 0) {
     throw new Error(`philoxWords: blocks must be a non-negative integer, got ${blocks}`);
+  }
+  const words = [...counter, ...key];
+  if (words.length !== 6 || !words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)) {
+    throw new Error(`philoxWords: counter (4 words) and key (2 words) must hold integers in [0, 2^32), got [${counter}] and [${key}]`);
   }
   const buffer = engine.acquireBuffer(Math.max(16, blocks * 16));
   try {
@@ -125,8 +133,9 @@ function draw(
   offset: number,
   scale: number,
 ): Tensor {
-  const out = Tensor.empty(engine, shape);
-  const { uniforms, invocations } = streamParams(op, options.seed, options.offset ?? 0, out.size, [offset, scale, 0, 0]);
+  checkShape(op, shape);
+  const { uniforms, invocations } = streamParams(op, options.seed, options.offset ?? 0, shapeSize(shape), [offset, scale, 0, 0]);
+  const out = Tensor.empty(engine, shape, op);
   engine.dispatch(engine.kernel('philox', { WORKGROUP_SIZE, NORMAL: normal }), {
     uniforms,
     bindings: [out.binding],
@@ -156,6 +165,12 @@ function packParams(counter: readonly number[], key: readonly number[], size: nu
   new Uint32Array(bytes, 0, 8).set([...counter, ...key, size, shift]);
   new Float32Array(bytes, 32, 4).set(scalars);
   return new Uint8Array(bytes);
+}
+
+/** `value` if it is a finite number; otherwise an error naming the op and the option. */
+function finiteOption(op: string, name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: ${name} must be a finite number, got ${String(value)}`);
+  return value;
 }
 
 /** A non-negative integer below 2⁵³ as [low word, high word]. */

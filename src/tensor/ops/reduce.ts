@@ -3,8 +3,8 @@
  * which backward rules use to undo broadcasting.
  */
 import { record } from '../record.ts';
-import { Tensor, sameShape, type Shape } from '../tensor.ts';
-import { normalizeAxis } from '../shapes.ts';
+import { Tensor, checkOperands, checkShape, sameShape, type Shape } from '../tensor.ts';
+import { broadcastShapes, normalizeAxis } from '../shapes.ts';
 import { broadcastTo, launchBinary } from './binary.ts';
 import { constantScalar } from '../constants.ts';
 
@@ -38,8 +38,10 @@ function plan(op: string, shape: Shape, axis: number | undefined, keepDims: bool
 }
 
 function reduceOp(kind: Reduction, x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
+  checkOperands(kind, { x });
   const p = plan(kind, x.shape, axis, keepDims);
-  if (p.length === 0 && kind !== 'sum' && kind !== 'mean') throw new Error(`${kind}: cannot reduce an empty axis`);
+  // The sum of nothing is 0; a mean, extremum or argmax of nothing has no value.
+  if (p.length === 0 && kind !== 'sum') throw new Error(`${kind}: cannot reduce an empty axis (input [${x.shape}])`);
   const flat = launchReduce(kind, x, p.outer, p.length, p.inner);
   const out = flat.reshape(p.outShape);
   flat.dispose();
@@ -54,8 +56,8 @@ export function sum(x: Tensor, axis?: number, keepDims = false): Tensor {
 
 /** Mean over `axis` (all elements when omitted). */
 export function mean(x: Tensor, axis?: number, keepDims = false): Tensor {
-  const p = plan('mean', x.shape, axis, true);
   const out = reduceOp('mean', x, axis, keepDims);
+  const p = plan('mean', x.shape, axis, true);
   return record('mean', [x], out, (dy) => {
     const scaled = launchBinary('mul', dy, constantScalar(x.engine, 1 / p.length));
     const grad = broadcastTo(scaled.reshape(p.outShape), x.shape);
@@ -95,6 +97,11 @@ export function argmax(x: Tensor, axis: number, keepDims = false): Tensor {
  * when the shapes already agree). Backward rules of broadcasting ops use it.
  */
 export function sumToShape(x: Tensor, shape: Shape): Tensor {
+  checkOperands('sumToShape', { x });
+  checkShape('sumToShape', shape);
+  if (!sameShape(broadcastShapes('sumToShape', shape, x.shape), x.shape)) {
+    throw new Error(`sumToShape: [${x.shape}] is not a broadcast of [${shape}]`);
+  }
   if (sameShape(x.shape, shape)) return x;
   const offset = x.rank - shape.length;
   let current = x;

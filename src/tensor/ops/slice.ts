@@ -3,11 +3,12 @@
  * tensor with one buffer copy (no kernel). Its backward places the gradient into zeros at the same rows.
  */
 import { record } from '../record.ts';
-import { Tensor } from '../tensor.ts';
+import { Tensor, checkOperands } from '../tensor.ts';
 import { fill } from './fill.ts';
 
 /** Rows [start, start + count) of x (first axis). */
 export function sliceRows(x: Tensor, start: number, count: number): Tensor {
+  checkOperands('sliceRows', { x });
   const rows = x.shape[0];
   if (x.rank === 0 || !Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > rows) {
     throw new Error(`sliceRows: rows [${start}, ${start + count}) are outside shape [${x.shape}]`);

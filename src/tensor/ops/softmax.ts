@@ -3,8 +3,9 @@
  * train on and the attack minimizes (shaders/softmax.wgsl). All are numerically stable for any finite
  * logits: rows are shifted by their maximum before exponentiating.
  */
+import type { Binding } from '../../gpu/engine.ts';
 import { needsGradient, record } from '../record.ts';
-import { Tensor, sameShape, type Shape } from '../tensor.ts';
+import { Tensor, checkOperands, sameShape, type Shape } from '../tensor.ts';
 import { launchBinary } from './binary.ts';
 import { mean, sum } from './reduce.ts';
 
@@ -20,6 +21,7 @@ function launchRows(
   classes: number,
   scale: number,
   tensors: Tensor[],
+  extra: Binding[] = [],
 ): void {
   const engine = tensors[0].engine;
   const uniforms = new ArrayBuffer(16);
@@ -27,7 +29,7 @@ function launchRows(
   new Float32Array(uniforms, 8, 1)[0] = scale;
   engine.dispatch(engine.kernel(entry === 'main' ? 'softmax' : `softmax#${entry}`, { WORKGROUP_SIZE, ...constants }), {
     uniforms: new Uint8Array(uniforms),
-    bindings: tensors.map((t) => t.binding),
+    bindings: [...tensors.map((t) => t.binding), ...extra],
     workgroups: engine.grid(rows, WORKGROUP_SIZE),
   });
 }
@@ -41,6 +43,7 @@ function rowsOf(op: string, shape: Shape): { rows: number; classes: number } {
 }
 
 function softmaxFamily(op: 'softmax' | 'logSoftmax', x: Tensor): Tensor {
+  checkOperands(op, { x });
   const { rows, classes } = rowsOf(op, x.shape);
   const LOG = op === 'logSoftmax' ? 1 : 0;
   const y = Tensor.empty(x.engine, x.shape);
@@ -80,13 +83,16 @@ export interface CrossEntropyOptions {
  * - `labels`: class indices as f32, shape [rows]; or target weights (one-hot, soft labels), shape
  *   [rows, classes], where the loss is −Σ t·log p and the gradient p·Σt − t. Labels get no gradient.
  *
- * A class index that is not an integer in [0, classes) cannot raise an error without reading the labels
- * back, so that row's loss and gradient are NaN instead (and so is a 'mean' or 'sum' loss). Call
- * {@link validateLabels} once where a readback is affordable, e.g. on a dataset's labels after upload.
+ * Labels live on the GPU, so a class index that is not an integer in [0, classes) is found by the kernel:
+ * that row's loss and gradient are NaN (and so is a 'mean' or 'sum' loss), and the next readback or
+ * `engine.sync()` throws a `KernelArgumentError` naming the first such row (e.g. "softmaxCrossEntropy:
+ * labels[5] is not an integer class index in [0, 10)"). {@link validateLabels} checks labels on the spot,
+ * with a readback of its own.
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const reduction = options.reduction ?? 'mean';
   const op = 'softmaxCrossEntropy';
+  checkOperands(op, { logits, labels });
   if (logits.rank !== 2) throw new Error(`${op}: logits must be [rows, classes], got [${logits.shape}]`);
   const [rows, classes] = logits.shape;
   if (rows < 1 || classes < 1) throw new Error(`${op}: logits of shape [${logits.shape}] have no rows or no classes`);
@@ -100,7 +106,8 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, options: Cro
   const perRow = Tensor.empty(engine, [rows]);
   const dlogits = Tensor.empty(engine, logits.shape);
   const scale = reduction === 'mean' ? 1 / rows : 1;
-  launchRows('cross_entropy', { DENSE_TARGETS: dense ? 1 : 0 }, rows, classes, scale, [logits, labels, perRow, dlogits]);
+  const labelCheck = engine.argumentCheck({ op, subject: 'labels', problem: `is not an integer class index in [0, ${classes})` });
+  launchRows('cross_entropy', { DENSE_TARGETS: dense ? 1 : 0 }, rows, classes, scale, [logits, labels, perRow, dlogits], [labelCheck]);
 
   let loss = perRow;
   if (reduction !== 'none') {
@@ -125,6 +132,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, options: Cro
  * Reads the labels back, so use it where a sync is acceptable (after loading data, in tests).
  */
 export async function validateLabels(labels: Tensor, classes: number): Promise<void> {
+  if (!(Number.isSafeInteger(classes) && classes >= 1)) throw new Error(`validateLabels: classes must be a positive integer, got ${classes}`);
   const values = await labels.data();
   const bad = values.findIndex((v) => !(Number.isInteger(v) && v >= 0 && v < classes));
   if (bad >= 0) {

@@ -4,7 +4,7 @@
  * multiply the output gradient by a derivative factor from the same unary kernel or by a binary op.
  */
 import { record } from '../record.ts';
-import { Tensor } from '../tensor.ts';
+import { Tensor, checkOperands } from '../tensor.ts';
 import { launchBinary } from './binary.ts';
 import { fillLike } from './fill.ts';
 import { launchActivationGrad } from './matmulKernels.ts';
@@ -27,11 +27,13 @@ const OPS = {
   clamp: 12,
   sign: 13,
   inside: 14,
+  finite: 15,
 } as const;
 type UnaryOp = keyof typeof OPS;
 
 /** Launch shaders/unary.wgsl for `op` with the kernel's scalars a and b (see the kernel's header). */
 function launchUnary(op: UnaryOp, x: Tensor, a = 0, b = 0): Tensor {
+  checkOperands(op, { x });
   const engine = x.engine;
   const out = Tensor.empty(engine, x.shape);
   const uniforms = new ArrayBuffer(16);
@@ -110,13 +112,26 @@ export function abs(x: Tensor): Tensor {
   return record('abs', [x], launchUnary('abs', x), (dy) => [times(dy, launchUnary('sign', x))]);
 }
 
-/** x + value for a constant `value` (rounded to f32). */
+/**
+ * The constant `value` of `op`, checked to stay finite when the kernel rounds it to f32: a NaN or infinite
+ * constant would turn every element into NaN or ±Infinity without a word.
+ */
+function finiteConstant(op: string, name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(Math.fround(value))) {
+    throw new Error(`${op}: ${name} must be a finite number (within f32 range), got ${String(value)}`);
+  }
+  return value;
+}
+
+/** x + value for a constant `value` (rounded to f32; finite). */
 export function addScalar(x: Tensor, value: number): Tensor {
+  finiteConstant('addScalar', 'value', value);
   return record('addScalar', [x], launchUnary('add', x, value), (dy) => [dy]);
 }
 
-/** x · value for a constant `value` (rounded to f32). */
+/** x · value for a constant `value` (rounded to f32; finite). */
 export function mulScalar(x: Tensor, value: number): Tensor {
+  finiteConstant('mulScalar', 'value', value);
   return record('mulScalar', [x], launchUnary('mul', x, value), (dy) => [launchUnary('mul', dy, value)]);
 }
 
@@ -127,6 +142,7 @@ export function mulScalar(x: Tensor, value: number): Tensor {
  * times |exponent·log2 |x||, not the correctly rounded product that `square` computes.
  */
 export function powScalar(x: Tensor, exponent: number): Tensor {
+  finiteConstant('powScalar', 'exponent', exponent);
   return record('powScalar', [x], launchUnary('pow', x, exponent, 1), (dy) => [
     // x^0 is constant; the general rule would compute 0·x^−1, which is NaN at x = 0.
     exponent === 0 ? fillLike(x, 0) : times(dy, launchUnary('pow', x, exponent - 1, exponent)),
@@ -135,9 +151,20 @@ export function powScalar(x: Tensor, exponent: number): Tensor {
 
 /**
  * x limited to [lo, hi] elementwise. The gradient passes where lo ≤ x ≤ hi (bounds included, so a value
- * sitting on the box of the attack still moves) and is 0 outside.
+ * sitting on the box of the attack still moves) and is 0 outside. An infinite bound leaves that side open.
  */
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
+  if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi)) {
+    throw new Error(`clamp: bounds must be numbers other than NaN (±Infinity leaves a side open), got ${String(lo)} and ${String(hi)}`);
+  }
   if (!(lo <= hi)) throw new Error(`clamp: lower bound ${lo} exceeds upper bound ${hi}`);
   return record('clamp', [x], launchUnary('clamp', x, lo, hi), (dy) => [times(dy, launchUnary('inside', x, lo, hi))]);
+}
+
+/**
+ * 1 where x is finite, 0 where it is NaN or ±Infinity (decided from the bits, so no fast-math assumption of
+ * an adapter can fold it away). No gradient: it is a test, used to find outputs that overflowed.
+ */
+export function finiteMask(x: Tensor): Tensor {
+  return launchUnary('finite', x);
 }
