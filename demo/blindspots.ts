@@ -1,6 +1,6 @@
 /** The blind-spot search on test digits, and the model's verdict on what it finds. */
 import { noGrad, tensor, tidy } from '../src/index.ts';
-import { attack, type AttackProgress, type AttackReport } from '../src/attack/attack.ts';
+import { findBlindSpots, type AttackProgress, type AttackReport } from '../src/attack/attack.ts';
 import type { CSearchOptions } from '../src/attack/cSearch.ts';
 import type { LabelledImages } from '../src/data/idx.ts';
 import { MNIST_PIXELS } from '../src/data/idx.ts';
@@ -64,7 +64,7 @@ export async function searchBlindSpots(
   const pixels = new Float32Array(images.length * MNIST_PIXELS);
   images.forEach((index, k) => pixels.set(testImage(test, index), k * MNIST_PIXELS));
   const labels = images.map((index) => test.labels[index]);
-  return attack(model, pixels, labels, {
+  return findBlindSpots(model, pixels, labels, {
     targets: Array.isArray(targets) ? { kind: 'explicit', targets } : { kind: 'random', seed: targets.random },
     cSearch: budget.cSearch,
     lbfgsb: { maxIterations: budget.maxIterations },

@@ -5,7 +5,7 @@
  * images one at a time, the way cleverhans and foolbox do, in the same run; the ratio column then says
  * what batching buys per image.
  */
-import { attack, type AttackOptions, type AttackReport } from '../../src/attack/attack.ts';
+import { findBlindSpots, type AttackOptions, type AttackReport } from '../../src/attack/attack.ts';
 import { DEFAULT_C_SEARCH } from '../../src/attack/cSearch.ts';
 import type { Engine } from '../../src/gpu/engine.ts';
 import { MNIST_PIXELS } from '../../src/data/idx.ts';
@@ -32,7 +32,7 @@ function searchInstance(engine: Engine, set: AttackSet, images: number, batchSiz
     items: sampled ? images : undefined,
     async run() {
       const run = await clocked(engine, () =>
-        attack(model, set.images.subarray(0, images * MNIST_PIXELS), set.labels.subarray(0, images), {
+        findBlindSpots(model, set.images.subarray(0, images * MNIST_PIXELS), set.labels.subarray(0, images), {
           ...SETTINGS,
           targets: { kind: 'explicit', targets: set.targets.subarray(0, images) },
           batchSize,
@@ -85,7 +85,7 @@ function searchWorkload(batch: number, quick: boolean): Workload {
     title: `whole attack, ${MODEL}, batch ${batch} (${images} MNIST images)`,
     group: 'attack',
     description:
-      `attack() on ${images} MNIST test images, the first ${images} (of ${MAX_ATTACKED} picked in a seeded order) that ${MODEL} ` +
+      `findBlindSpots() on ${images} MNIST test images, the first ${images} (of ${MAX_ATTACKED} picked in a seeded order) that ${MODEL} ` +
       `classifies correctly (trained in setup on ${TRAIN_IMAGES} training images, not timed), one seeded random wrong target ` +
       `each, batchSize ${batch}: min ‖x' − x‖² + c·CE(f(x'), target) over [0, 1]^784 by L-BFGS-B (memory ${lbfgsb.memory}, ` +
       `≤ ${lbfgsb.maxIterations} iterations per c, factr ${exponent(lbfgsb.factr)}) with the attack's default c search: c estimated ` +

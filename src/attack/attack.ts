@@ -176,7 +176,7 @@ interface Problem {
  * Find blind spots: for every correctly classified image and each of its targets, the smallest
  * distortion the c search reaches. Images, labels and options are checked before any GPU work.
  */
-export async function attack(model: Model, images: Float32Array, labels: ArrayLike<number>, options: AttackOptions): Promise<AttackReport> {
+export async function findBlindSpots(model: Model, images: Float32Array, labels: ArrayLike<number>, options: AttackOptions): Promise<AttackReport> {
   checkAttackInput(images, labels, MNIST_PIXELS);
   const batchSize = options.batchSize ?? 256;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`attack: batchSize must be a positive integer, got ${batchSize}`);

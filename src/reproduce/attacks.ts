@@ -1,6 +1,6 @@
 /** Step 2: adversarial sets for each model, attacked (or reloaded when a matching set was saved). */
 import { join } from 'node:path';
-import { attack } from '../attack/attack.ts';
+import { findBlindSpots } from '../attack/attack.ts';
 import { loadSet, saveSet, setFromReport, type AdversarialSet } from '../attack/sets.node.ts';
 import { MNIST_PIXELS, type LabelledImages } from '../data/idx.ts';
 import { createRng, deriveSeed, permutation } from '../util/random.ts';
@@ -52,7 +52,7 @@ export async function adversarialSet(
   log(`${name}: attacking ${n} ${source} images${targetMode === 'all' ? ' × 9 targets' : ' (one seeded random wrong target each)'}…`);
   let lastLog = 0;
   const report = await timed(context, 'attacks', () =>
-    attack(model, images, labels, {
+    findBlindSpots(model, images, labels, {
       targets: targetMode === 'all' ? { kind: 'all' } : { kind: 'random', seed: options.seed },
       batchSize: options.batchSize,
       lbfgsb: { maxIterations: options.maxIterations },

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attack, distortion, type AttackReport } from '../../src/attack/attack.ts';
+import { findBlindSpots, distortion, type AttackReport } from '../../src/attack/attack.ts';
 import { loadMnist, type MnistData } from '../../src/data/mnist.node.ts';
 import { subset } from '../../src/data/split.ts';
 import { disposeDataset, uploadDataset } from '../../src/nn/dataset.ts';
@@ -65,18 +65,18 @@ describe('the blind-spot search on a small trained model', () => {
   }
 
   it('finds adversarial examples that are classified as their targets, inside the box, with distortion as defined', async () => {
-    batched = await attack(model, images(), labels(), { ...options, batchSize: COUNT });
+    batched = await findBlindSpots(model, images(), labels(), { ...options, batchSize: COUNT });
     await expectValid(batched);
   });
 
   it('warm starts from the previous minimizer find valid examples too, with fewer evaluations', async () => {
-    const warm = await attack(model, images(), labels(), { ...options, batchSize: COUNT, warmStart: true });
+    const warm = await findBlindSpots(model, images(), labels(), { ...options, batchSize: COUNT, warmStart: true });
     await expectValid(warm);
     expect(warm.evaluations).toBeLessThan(batched.evaluations);
   });
 
   it('gives the same results one image at a time as batched', async () => {
-    const single = await attack(model, images(), labels(), { ...options, batchSize: 1 });
+    const single = await findBlindSpots(model, images(), labels(), { ...options, batchSize: 1 });
     expect(single.successes).toBe(batched.successes);
     batched.images.forEach((r, i) => {
       r.examples.forEach((e, k) => {
@@ -93,11 +93,11 @@ describe('the blind-spot search on a small trained model', () => {
   it('refuses NaN pixels, out-of-range pixels and a target equal to the label before any work', async () => {
     const bad = images();
     bad[100] = Number.NaN;
-    await expect(attack(model, bad, labels(), options)).rejects.toThrow(/image 0 has NaN at pixel 100/);
+    await expect(findBlindSpots(model, bad, labels(), options)).rejects.toThrow(/image 0 has NaN at pixel 100/);
     const big = images();
     big[784 + 3] = 1.5;
-    await expect(attack(model, big, labels(), options)).rejects.toThrow(/image 1 has pixel 3 = 1.5/);
+    await expect(findBlindSpots(model, big, labels(), options)).rejects.toThrow(/image 1 has pixel 3 = 1.5/);
     const l = labels();
-    await expect(attack(model, images(), l, { targets: { kind: 'explicit', targets: Array.from(l) } })).rejects.toThrow(/equals its true label/);
+    await expect(findBlindSpots(model, images(), l, { targets: { kind: 'explicit', targets: Array.from(l) } })).rejects.toThrow(/equals its true label/);
   });
 });

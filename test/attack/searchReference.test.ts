@@ -5,7 +5,7 @@
  * bisections) finds with the objective computed in float64 on the CPU, within 1%.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attack, classifiedAs, distortion } from '../../src/attack/attack.ts';
+import { findBlindSpots, classifiedAs, distortion } from '../../src/attack/attack.ts';
 import { CSearch, DEFAULT_C_SEARCH, EXHAUSTIVE_C_SEARCH } from '../../src/attack/cSearch.ts';
 import { chooseTargets } from '../../src/attack/targets.ts';
 import { loadMnist, type MnistData } from '../../src/data/mnist.node.ts';
@@ -85,7 +85,7 @@ describe('the adaptive search against the exhaustive float64 search', () => {
       const reference = linearModel(checkpoint.tensors['layer0.weight'].data, checkpoint.tensors['layer0.bias'].data);
       const images = mnist.test.images.slice(0, IMAGES * PIXELS);
       const labels = mnist.test.labels.slice(0, IMAGES);
-      const report = await attack(model, images, labels, { targets: { kind: 'random', seed: 3 } });
+      const report = await findBlindSpots(model, images, labels, { targets: { kind: 'random', seed: 3 } });
       model.dispose();
       const targets = chooseTargets(labels, { kind: 'random', seed: 3 });
       let compared = 0;

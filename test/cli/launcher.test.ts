@@ -58,6 +58,15 @@ describe('bin/blindspot.js', () => {
     expect(stdout).toBe('cli models\n');
   });
 
+  it('says nothing in an installed package, which has no src/, whatever the times of its kernels', async () => {
+    await fakeCheckout();
+    await rm(join(root, 'src'), { recursive: true });
+    await setMtime('shaders/matmul.wgsl', 3_000);
+    const { stdout, stderr } = await launch();
+    expect(stderr).toBe('');
+    expect(stdout).toBe('cli models\n');
+  });
+
   it('exits with a clear error when dist/cli.js is missing', async () => {
     await fakeCheckout();
     await rm(join(root, 'dist', 'cli.js'));

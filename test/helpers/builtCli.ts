@@ -20,10 +20,15 @@ export interface CliRun {
 
 const NOISE = /XDG_RUNTIME_DIR|shaderUniform\*ArrayDynamicIndexing|While initializing adapter|InitializeImpl|^\s*$/;
 
-/** Build dist/ once, then run the CLI with `args`; never rejects for a non-zero exit. */
-export async function runCli(args: string[], timeoutMs = 300_000): Promise<CliRun> {
+/** Build dist/ (the bundles and the type declarations) once per test process. */
+export async function ensureBuilt(): Promise<void> {
   build ??= run('npm', ['run', 'build', '--silent'], { cwd: ROOT });
   await build;
+}
+
+/** Build dist/ once, then run the CLI with `args`; never rejects for a non-zero exit. */
+export async function runCli(args: string[], timeoutMs = 300_000): Promise<CliRun> {
+  await ensureBuilt();
   try {
     const { stdout, stderr } = await run(process.execPath, ['bin/blindspot.js', ...args], { cwd: ROOT, timeout: timeoutMs });
     return { code: 0, stdout, stderr: clean(stderr) };

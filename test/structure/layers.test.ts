@@ -92,4 +92,17 @@ describe('src/ layering (docs/architecture.md)', () => {
     for (const folder of edges.keys()) if (!state.has(folder)) visit(folder);
     expect(cycles).toEqual([]);
   });
+
+  it('the main entry runs in a page: nothing it reaches is Node-only', () => {
+    const reached = new Set<string>();
+    const visit = (file: string): void => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const target of graph.get(file) ?? []) visit(target);
+    };
+    visit(join(SRC, 'index.ts'));
+    const nodeOnly = [...reached].filter((f) => f.endsWith('.node.ts') || /from\s+'node:/.test(readFileSync(f, 'utf8')));
+    expect(nodeOnly.map((f) => relative(SRC, f))).toEqual([]);
+    expect(reached.size).toBeGreaterThan(50);
+  });
 });
