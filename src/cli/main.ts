@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerInfo } from './info.ts';
 import { registerTraining } from './train.ts';
 import { registerReproduce } from './reproduce.ts';
+import { registerSpectrum } from './spectrum.ts';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ program
 registerInfo(program);
 registerTraining(program);
 registerReproduce(program);
+registerSpectrum(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,7 +7,7 @@ import { positiveInt } from './train.ts';
 
 /** Quick runs: small training budgets and few images, for CI and a first look (minutes on a CPU). */
 const QUICK = { n: 8, nineTargetsN: 4, examplesPerEpoch: 4000, epochs: 2, trainingIterations: 30, bisectionSteps: 4, maxIterations: 60 };
-const FULL = { n: 1000, nineTargetsN: 100, bisectionSteps: 10, maxIterations: 100 };
+export const FULL = { n: 1000, nineTargetsN: 100, bisectionSteps: 10, maxIterations: 100 };
 
 export function registerReproduce(program: Command): void {
   program
