@@ -72,7 +72,7 @@ export const FLOAT32_ALLOWANCE = 1e-4;
 
 const DEFAULTS = { starts: 8, margin: 0.01, failureProbability: 1e-6, seed: 1 };
 
-function checkOptions(operator: LinearOperator, o: Required<Omit<PowerIterationOptions, 'passes' | 'onProgress'>> & { passes?: number }): void {
+function checkOptions(operator: LinearOperator, o: typeof DEFAULTS & PowerIterationOptions): void {
   const where = `operatorNorm(${operator.name})`;
   if (!Number.isInteger(o.starts) || o.starts < 1) throw new Error(`${where}: starts must be a positive integer, got ${o.starts}`);
   if (!(o.margin > 0)) throw new Error(`${where}: margin must be positive, got ${o.margin}`);
