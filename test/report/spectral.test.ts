@@ -67,8 +67,17 @@ describe('the spectral section', () => {
     expect(section).not.toContain('| FC10 | 0 |');
     // The reading, from the numbers: adversarial vs Gaussian medians 2/0.2, ∏ L_k over the largest ratio 20.3/4.
     expect(section).toContain('is 10.00× the median on Gaussian perturbations');
+    expect(section).toContain('Deeper nets (convnet)');
     expect(section).toContain('by 5.075×');
     expect(section).toContain('are 15.00× the certified radii');
+    expect(section).not.toContain('One linear layer');
+    // A one-layer model: how much of ‖W‖ the pairs reach (4 of 5), and its bracket.
+    const shallow = analysis('FC10(1)', true);
+    shallow.bounds = { ...shallow.bounds, layers: [layers[2]], product: 5 };
+    const both = renderSpectralSection([analysis('convnet', true), shallow]);
+    expect(both).toContain('One linear layer (FC10(1)): the bound is almost reached');
+    expect(both).toContain('the adversarial pairs reach 80% of it');
+    expect(both).toContain('Deeper nets (convnet)');
   });
 
   it('lists violations loudly, and says when there are no pairs', () => {
