@@ -6,6 +6,7 @@ import { registerInfo } from './info.ts';
 import { registerTraining } from './train.ts';
 import { registerReproduce } from './reproduce.ts';
 import { registerUnits } from './units.ts';
+import { registerSpectrum } from './spectrum.ts';
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ registerInfo(program);
 registerTraining(program);
 registerReproduce(program);
 registerUnits(program);
+registerSpectrum(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -36,3 +36,17 @@ export function fraction(value: string): number {
   if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a number in [0, 1), got '${value}'`);
   return n;
 }
+
+/** Any integer (negative ones included). */
+export function integer(value: string): number {
+  const n = parsed(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${value}'`);
+  return n;
+}
+
+/** A probability strictly between 0 and 1. */
+export function probability(value: string): number {
+  const p = parsed(value);
+  if (!(p > 0 && p < 1)) throw new InvalidArgumentError(`expected a probability strictly between 0 and 1, got '${value}'`);
+  return p;
+}

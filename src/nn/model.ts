@@ -72,7 +72,7 @@ export class Model {
     const weight = this.parameters.get(`layer${i}.weight`)!;
     const bias = this.parameters.get(`layer${i}.bias`)!;
     if (layer.kind === 'conv') {
-      return conv2d(h, weight, { padding: layer.padding, bias, activation: layer.activation === 'relu' ? 'relu' : 'none' });
+      return conv2d(h, weight, { stride: layer.stride ?? 1, padding: layer.padding, bias, activation: layer.activation === 'relu' ? 'relu' : 'none' });
     }
     return matmul(h.rank === 2 ? h : h.reshape([h.shape[0], -1]), weight, { bias, activation: layer.activation });
   }

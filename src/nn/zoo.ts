@@ -19,12 +19,14 @@ export interface DenseSpec {
   lambda: number;
 }
 
-/** A 2-D convolution, NCHW, square kernel, stride 1. */
+/** A 2-D convolution, NCHW, square kernel. */
 export interface ConvSpec {
   kind: 'conv';
   inChannels: number;
   outChannels: number;
   kernel: number;
+  /** Step between output pixels (default 1; the zoo's convnet uses 1). */
+  stride?: number;
   padding: number;
   activation: Activation;
   lambda: number;
@@ -191,7 +193,7 @@ export function architectureOf(spec: ModelSpec): string {
       l.kind === 'dense'
         ? `dense ${l.inputs}→${l.outputs} ${l.activation}`
         : l.kind === 'conv'
-          ? `conv ${l.inChannels}→${l.outChannels} ${l.kernel}×${l.kernel} pad ${l.padding} ${l.activation}`
+          ? `conv ${l.inChannels}→${l.outChannels} ${l.kernel}×${l.kernel}${(l.stride ?? 1) === 1 ? '' : ` stride ${l.stride}`} pad ${l.padding} ${l.activation}`
           : `maxpool ${l.size}`,
     )
     .join(', ');

@@ -52,3 +52,12 @@ export const PAPER_TABLE4: Record<string, Record<string, number>> = {
   "FC100-100-10' (P2) amplified to 0.1": { 'FC100-100-10 (P1)': 0.27, 'FC123-456-10 (P1)': 0.5, "FC100-100-10' (P2)": 1 },
   'Gaussian noise σ=0.1': { 'FC100-100-10 (P1)': 0.026, 'FC123-456-10 (P1)': 0.028, "FC100-100-10' (P2)": 0.027 },
 };
+
+/**
+ * Table 5 (§4.3): the upper Lipschitz bounds the paper gives per layer of AlexNet (ImageNet). Quoted for
+ * context only: no ImageNet weights are reachable here, so these cannot be reproduced.
+ */
+export const PAPER_TABLE5 = {
+  conv: [2.75, 10, 7, 7.5, 11],
+  fullyConnected: [3.12, 4, 4],
+} as const;
