@@ -14,8 +14,11 @@
 // Edges: taps whose output position falls outside [0, OH) × [0, OW) are left out of the walk; a
 //   partial image or channel block re-reads the last image or channel and does not store the extra
 //   results; invocations past the work return.
-// Variants: CHANNEL_BLOCK 4 for inputs with at most 4 channels (an image), else 8. Barrier-free only; a
-//   shared-memory version for GPUs is not written yet.
+// Variants: CHANNEL_BLOCK 4 for inputs with 2 to 4 channels, else 8. Entry `single_channel` for an input
+//   of one channel (an MNIST image, the first layer's input, the attack's gradient): one invocation owns
+//   16 images at one input pixel, accumulating 4 vec4s with one weight per tap — the channel block of
+//   `main` would leave 3 of its 4 columns idle there. Barrier-free only; a shared-memory version for GPUs
+//   is not written yet.
 // Includes: lib/conv_params.wgsl (struct Params), lib/conv_walk.wgsl (Walk, Cursor, advance),
 //   lib/block4.wgsl (rows, outer), lib/grid.wgsl (linear_index).
 // #include "conv_params"
@@ -143,6 +146,66 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     store(acc_ab, n0, c0 + 4u, p);
     if (BATCH_BLOCK == 8u) {
       store(acc_bb, n0 + 4u, c0 + 4u, p);
+    }
+  }
+}
+
+// One input channel: 16 images (rows n0 .. n0+15, clamped at the batch's end) at input pixel p.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn single_channel(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let t = linear_index(gid, groups);
+  let batch_blocks = (params.batch + 15u) / 16u;
+  let pixels = params.in_h * params.in_w;
+  let nb = t % batch_blocks;
+  let p = t / batch_blocks;
+  if (p >= pixels) {
+    return;
+  }
+  let out_channels = params.out_channels;
+  let out_w = params.out_w;
+  let stride_h = params.stride_h;
+  let stride_w = params.stride_w;
+  let kernel_h = params.kernel_h;
+  let kernel_w = params.kernel_w;
+  let iy = p / params.in_w;
+  let ix = p % params.in_w;
+  let ti = taps(iy, stride_h, params.pad_h, kernel_h, params.out_h);
+  let tj = taps(ix, stride_w, params.pad_w, kernel_w, out_w);
+  let n0 = nb * 16u;
+  let out_plane = params.out_h * out_w;
+  let image_stride = out_channels * out_plane;
+  let r0 = rows(n0, params.batch, image_stride);
+  let r1 = rows(n0 + 4u, params.batch, image_stride);
+  let r2 = rows(n0 + 8u, params.batch, image_stride);
+  let r3 = rows(n0 + 12u, params.batch, image_stride);
+  let cols = tj.y;
+  let tap_rows = ti.y;
+  // As in main, with one input channel: the filter of output channel o starts o · KH · KW further on.
+  let walk = Walk(
+    cols, tap_rows,
+    0xffffffffu, cols - out_w, out_plane + tap_rows * out_w,
+    stride_w, stride_h * kernel_w - cols * stride_w, kernel_h * kernel_w - tap_rows * stride_h * kernel_w,
+  );
+  var at = Cursor((iy + params.pad_h - ti.x) / stride_h * out_w + (ix + params.pad_w - tj.x) / stride_w, ti.x * kernel_w + tj.x, 0u, 0u);
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
+  for (var s = out_channels * tap_rows * cols; s > 0u; s--) {
+    let weight = w[at.b];
+    acc0 += gather_dy(r0, at.a) * weight;
+    acc1 += gather_dy(r1, at.a) * weight;
+    acc2 += gather_dy(r2, at.a) * weight;
+    acc3 += gather_dy(r3, at.a) * weight;
+    at = advance(at, walk);
+  }
+  let block = mat4x4<f32>(acc0, acc1, acc2, acc3);
+  for (var q = 0u; q < 4u; q++) {
+    for (var r = 0u; r < 4u; r++) {
+      let n = n0 + 4u * q + r;
+      if (n < params.batch) {
+        dx[n * pixels + p] = block[q][r];
+      }
     }
   }
 }

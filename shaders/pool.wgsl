@@ -15,7 +15,10 @@
 //   once, without atomics, also for overlapping windows (size > stride).
 // Edges: input rows and columns past the last whole window get gradient 0; invocations past the work
 //   return.
-// Variants: none; memory-bound everywhere.
+// Variants: `max_backward_tiles` when the windows tile the input exactly (stride = size, no rows or
+//   columns left over, as in the convnets here): one invocation per window reads its dy and argmax once
+//   and writes the window's size_h·size_w gradients, instead of one invocation per input element working
+//   out which windows cover it. Memory-bound everywhere.
 // Includes: lib/grid.wgsl (linear_index).
 // #include "grid"
 
@@ -158,4 +161,25 @@ fn avg_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     }
   }
   dst[t] = total / f32(params.size_h * params.size_w);
+}
+
+// Windows that tile the input: window t scatters its gradient to its own size_h × size_w elements.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn max_backward_tiles(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let t = linear_index(gid, groups);
+  if (t >= params.planes * params.out_h * params.out_w) {
+    return;
+  }
+  let win = window(t);
+  let in_w = params.in_w;
+  let plane = win.x * params.in_h * in_w;
+  let chosen = saved_argmax[t];
+  let g = src[t];
+  for (var i = 0u; i < params.size_h; i++) {
+    let row = (win.y + i) * in_w;
+    for (var j = 0u; j < params.size_w; j++) {
+      let at = row + win.z + j;
+      dst[plane + at] = select(0.0, g, at == chosen);
+    }
+  }
 }

@@ -5,7 +5,7 @@
  * images one at a time, the way cleverhans and foolbox do, in the same run; the ratio column then says
  * what batching buys per image.
  */
-import { findBlindSpots, type AttackOptions, type AttackReport } from '../../src/attack/attack.ts';
+import { ATTACK_LBFGSB, findBlindSpots, type AttackOptions, type AttackReport } from '../../src/attack/attack.ts';
 import { DEFAULT_C_SEARCH } from '../../src/attack/cSearch.ts';
 import type { Engine } from '../../src/gpu/engine.ts';
 import { MNIST_PIXELS } from '../../src/data/idx.ts';
@@ -78,7 +78,7 @@ function implementation(images: number, batch: number, serial: boolean): Impleme
 /** `attack-b<B>`: B images (SERIAL_SAMPLE at B = 1, so one image's luck does not set the number), batch size B. */
 function searchWorkload(batch: number, quick: boolean): Workload {
   const images = Math.max(batch, SERIAL_SAMPLE);
-  const lbfgsb = { memory: 10, maxIterations: 100, factr: 1e10 };
+  const lbfgsb = ATTACK_LBFGSB;
   const cSearch = DEFAULT_C_SEARCH;
   return {
     id: `attack-b${batch}`,

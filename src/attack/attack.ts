@@ -19,16 +19,21 @@ import { CSearch, DEFAULT_C_SEARCH, validateCSearchOptions, type CSearchOptions,
 import { crossEntropyAndGradient, logitsOf } from './evaluateBatch.ts';
 import { chooseTargets, type TargetMode } from './targets.ts';
 
+/** The inner solver's defaults (see {@link AttackOptions.lbfgsb}). */
+export const ATTACK_LBFGSB = { memory: 10, maxIterations: 100, factr: 1e11 } as const satisfies LbfgsbOptions;
+
 export interface AttackOptions {
   targets: TargetMode;
   /** Problems evaluated together per GPU pass (default 256). */
   batchSize?: number;
   /**
-   * Inner L-BFGS-B options (default memory 10, at most 100 iterations per c, factr 1e10). The objective
+   * Inner L-BFGS-B options (default memory 10, at most 100 iterations per c, factr 1e11). The objective
    * is a float32 network's, whose value carries relative rounding noise of ~1e-7: scipy's default factr
-   * (1e7, a relative decrease of 2.2e-9) lies below that noise, so solves would end in failed line searches
-   * on noise after spending two or three times the evaluations; 1e10 (2.2e-6) stops once progress is
-   * within twenty roundings, and moved no distortion on the trained zoo by more than 1e-5.
+   * (1e7, a relative decrease of 2.2e-9 per iteration) lies below that noise, so solves ended in failed
+   * line searches on noise after two to four times the evaluations. 1e11 stops once an iteration gains
+   * less than 2.2e-5 of f. Measured on the trained zoo (50 FC100-100-10 and 20 convnet training images):
+   * against 1e10 it saves 12% (FC100-100-10) and 22% (convnet) of the evaluations and moves the mean
+   * distortion by less than 0.1%; the c search's own tolerance is 0.5%.
    */
   lbfgsb?: LbfgsbOptions;
   cSearch?: Partial<CSearchOptions>;
@@ -184,7 +189,7 @@ export async function findBlindSpots(model: Model, images: Float32Array, labels:
   if (!(margin >= 0) || !Number.isFinite(margin)) throw new Error(`attack: margin must be a finite number ≥ 0, got ${margin}`);
   const cOptions: CSearchOptions = { ...DEFAULT_C_SEARCH, ...options.cSearch };
   validateCSearchOptions(cOptions);
-  const lbfgsb: LbfgsbOptions = { memory: 10, maxIterations: 100, factr: 1e10, ...options.lbfgsb };
+  const lbfgsb: LbfgsbOptions = { ...ATTACK_LBFGSB, ...options.lbfgsb };
   // The solver checks its options when built; one built now reports a bad option before any GPU work.
   new LbfgsbSolver(new Float64Array(1), null, null, lbfgsb);
   const targetLists = chooseTargets(labels, options.targets);

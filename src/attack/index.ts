@@ -4,6 +4,7 @@
  */
 export {
   findBlindSpots,
+  ATTACK_LBFGSB,
   classifiedAs,
   targetLead,
   distortion,

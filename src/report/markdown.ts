@@ -73,7 +73,8 @@ function modelsSection(meta: ReportMeta): string {
   return `${origin}\n\n${table(['model', 'checkpoint', 'trained on', 'training error', 'test error', 'how it was trained', 'trained'], rows)}`;
 }
 
-export function renderReport(results: TableResults, meta: ReportMeta): string {
+/** The report; `sections` (Markdown with their own `##` headings) go after the figures. */
+export function renderReport(results: TableResults, meta: ReportMeta, sections: string[] = []): string {
   const t1 = table(
     ['model', 'training error', 'test error', 'av. min. distortion (random target)', 'fooled / attacked', 'min over 9 targets', 'fooled / attacked (9 targets)'],
     results.table1.map((r) => {
@@ -128,6 +129,7 @@ ${transfer(results.table4, PAPER_TABLE4)}
 ## Figures
 ${meta.figures.map((f) => `![${f}](${f})`).join('\n')}
 
+${sections.map((section) => `${section.trim()}\n\n`).join('')}
 ## Deviations from the paper
 ${DEVIATIONS.map((d) => `- ${d}`).join('\n')}
 

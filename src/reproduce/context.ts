@@ -23,6 +23,10 @@ export interface ReproduceOptions {
   /** L-BFGS-B iterations per c. */
   maxIterations: number;
   warmStart: boolean;
+  /** Property 1: test images probed and random directions per layer. */
+  property1: { images: number; directions: number };
+  /** Spectral analysis: the relative margin of the certified power-iteration bounds over their estimates. */
+  spectralMargin: number;
   /** Training: examples per epoch and epochs override (quick runs). */
   examplesPerEpoch?: number;
   epochs?: number;

@@ -1,9 +1,10 @@
 /**
- * `blindspot reproduce`: train (or reuse) every model, attack, compute Tables 1–4, draw the figures and
- * write report.md and results.json. Every adversarial set is saved as soon as it is made, so an
+ * `blindspot reproduce`: reuse (or train) every model, attack, compute Tables 1–4, draw the figures, measure
+ * Property 1 and the spectral bounds (Table 5), and write report.md and results.json. Every adversarial set is saved as soon as it is made, so an
  * interrupted run resumes where it stopped.
  */
 import { join } from 'node:path';
+import { ATTACK_LBFGSB } from '../attack/attack.ts';
 import { DEFAULT_C_SEARCH, describeCSearch } from '../attack/cSearch.ts';
 import type { Engine } from '../gpu/engine.ts';
 import { loadMnist } from '../data/mnist.node.ts';
@@ -16,6 +17,10 @@ import { timed, type ReproduceContext, type ReproduceOptions } from './context.t
 import { writeFigures } from './figures.ts';
 import { prepareModels } from './models.ts';
 import { computeTables } from './tables.ts';
+import { computeUnitsSection } from './units.ts';
+import { computeSpectral } from './spectral.ts';
+import { renderUnitsSection } from '../report/units.ts';
+import { renderSpectralSection } from '../report/spectral.ts';
 
 export interface ReproduceOutcome {
   reportPath: string;
@@ -41,6 +46,8 @@ export async function reproduce(engine: Engine, options: ReproduceOptions, log: 
     );
     figureSets.push(...(await Promise.all(TABLE3_MODELS.map((m) => adversarialSet(context, m.name, 'test', 'random')))));
     const figures = await timed(context, 'figures', () => writeFigures(context, figureSets));
+    const property1 = await computeUnitsSection(context);
+    const spectral = await computeSpectral(context, new Map(figureSets.map((set) => [set.model, set])), { power: { margin: options.spectralMargin } });
     const meta = {
       date: new Date().toISOString(),
       adapter: `${engine.adapter.description || engine.adapter.architecture} (${engine.adapter.platform}${engine.adapter.isSwiftShader ? ', CPU' : ''})`,
@@ -50,7 +57,7 @@ export async function reproduce(engine: Engine, options: ReproduceOptions, log: 
       command,
       timings: { ...context.timings, total: (performance.now() - started) / 1000 },
       attackSettings:
-        `Attack: L-BFGS-B memory 10, at most ${options.maxIterations} iterations per c, factr 1e10; ${describeCSearch({ ...DEFAULT_C_SEARCH, ...options.cSearch })}; ` +
+        `Attack: L-BFGS-B memory ${ATTACK_LBFGSB.memory}, at most ${options.maxIterations} iterations per c, factr ${ATTACK_LBFGSB.factr.toExponential()}; ${describeCSearch({ ...DEFAULT_C_SEARCH, ...options.cSearch })}; ` +
         `${options.warmStart ? 'warm start from the previous c' : 'restart from x for every c'}; ${options.batchSize} searches per GPU batch.`,
       figures,
       checkpoints: options.checkpoints,
@@ -58,8 +65,8 @@ export async function reproduce(engine: Engine, options: ReproduceOptions, log: 
     };
     const reportPath = join(options.out, 'report.md');
     const resultsPath = join(options.out, 'results.json');
-    await writeFileAtomic(resultsPath, `${JSON.stringify({ meta, options, ...tables }, null, 2)}\n`);
-    await writeFileAtomic(reportPath, renderReport(tables, meta));
+    await writeFileAtomic(resultsPath, `${JSON.stringify({ meta, options, ...tables, property1, spectral }, null, 2)}\n`);
+    await writeFileAtomic(reportPath, renderReport(tables, meta, [renderUnitsSection(property1), renderSpectralSection(spectral)]));
     return { reportPath, resultsPath, seconds: (performance.now() - started) / 1000 };
   } finally {
     for (const model of context.models.values()) model.dispose();

@@ -19,9 +19,6 @@ import { timed, type ReproduceContext } from './context.ts';
 /** The models Property 1 probes (issue #17): all their hidden layers. */
 export const UNITS_MODELS = ['FC100-100-10', 'FC200-200-10', 'AE400-10', 'convnet'] as const;
 
-/** Quick runs: the first 2000 test images and at most 64 random directions per layer. */
-const QUICK = { images: 2000, directions: 64 };
-
 /** The first `count` images of a set (the whole set when count is larger). */
 export function firstImages(set: LabelledImages, count: number): LabelledImages {
   const n = Math.min(count, set.count);
@@ -60,8 +57,8 @@ export async function computeUnitsSection(context: ReproduceContext): Promise<Un
   const { options, log } = context;
   return timed(context, 'property 1', async () => {
     const started = performance.now();
-    const images = firstImages(context.data.test, options.quick ? QUICK.images : context.data.test.count);
-    const unitsOptions = { ...UNITS_DEFAULTS, seed: options.seed, ...(options.quick ? { directions: QUICK.directions } : {}) };
+    const images = firstImages(context.data.test, options.property1.images);
+    const unitsOptions = { ...UNITS_DEFAULTS, seed: options.seed, directions: options.property1.directions };
     const pixels = pixelSpace(images);
     const judges = new Map<string, SimilaritySpace>();
     const summaries: UnitsSummary[] = [];

@@ -35,11 +35,13 @@ describe('blindspot reproduce', () => {
       examplesPerEpoch: 512,
       epochs: 1,
       trainingIterations: 15,
+      property1: { images: 300, directions: 16 },
+      spectralMargin: 0.1,
     };
     const lines: string[] = [];
     const first = await reproduce(getEngine(), options, (line) => lines.push(line), 'test');
     const report = await readFile(first.reportPath, 'utf8');
-    for (const heading of ['## Table 1', '## Table 2', '## Table 3', '## Table 4', '## Deviations from the paper']) {
+    for (const heading of ['## Models', '## Table 1', '## Table 2', '## Table 3', '## Table 4', '## Property 1', '## Table 5', '## Deviations from the paper']) {
       expect(report).toContain(heading);
     }
     for (const model of ['FC10(1e-4)', 'FC10(1e-2)', 'FC10(1)', 'FC100-100-10', 'FC200-200-10', 'AE400-10', 'convnet', "FC100-100-10' (P2)"]) {

@@ -38,6 +38,9 @@ const cases: ConvCase[] = [
   { x: [1, 32, 14, 14], w: [64, 32, 5, 5], padding: [2, 2], bias: true, relu: true },
   { x: [4, 1, 28, 28], w: [16, 1, 5, 5], bias: true, relu: true },
   { x: [4, 16, 12, 12], w: [32, 16, 5, 5], bias: true, relu: true },
+  // One input channel takes the backward-input kernel's single_channel entry (16 images per invocation):
+  // a full block and a partial one, with stride and padding.
+  { x: [19, 1, 9, 8], w: [5, 1, 3, 3], stride: [2, 1], padding: [1, 2], bias: true },
 ];
 
 const EPS = 2 ** -24;

@@ -93,6 +93,8 @@ function uniforms(g: Geometry, chunk = 0, chunks = 0, elements = 0): Uint32Array
 
 /** Images per invocation of the blocked kernels: 8 halves the gathers per FMA, 4 wastes less on tiny batches. */
 const batchBlock = (g: Geometry): number => (g.n > 4 ? 8 : 4);
+/** Images per invocation of the backward-input kernel's single_channel entry (an input of one channel). */
+const SINGLE_CHANNEL_BATCH_BLOCK = 16;
 /** Input channels per invocation of the backward kernels: 4 for an image's few channels, else 8. */
 const inputChannelBlock = (g: Geometry): number => (g.c > 4 ? 8 : 4);
 
@@ -122,11 +124,20 @@ function launchForward(variant: ConvVariant, x: Tensor, w: Tensor, g: Geometry, 
 function launchBackwardInput(dy: Tensor, w: Tensor, g: Geometry): Tensor {
   const { engine } = g;
   const dx = Tensor.empty(engine, [g.n, g.c, g.h, g.w]);
+  const bindings = [dy.binding, w.binding, dx.binding];
+  if (g.c === 1) {
+    engine.dispatch(engine.kernel('conv2d_backward_input#single_channel', { WORKGROUP_SIZE }), {
+      uniforms: uniforms(g),
+      bindings,
+      workgroups: engine.grid(Math.ceil(g.n / SINGLE_CHANNEL_BATCH_BLOCK) * g.h * g.w, WORKGROUP_SIZE),
+    });
+    return dx;
+  }
   const block = batchBlock(g);
   const channelBlock = inputChannelBlock(g);
   engine.dispatch(engine.kernel('conv2d_backward_input', { WORKGROUP_SIZE, BATCH_BLOCK: block, CHANNEL_BLOCK: channelBlock }), {
     uniforms: uniforms(g),
-    bindings: [dy.binding, w.binding, dx.binding],
+    bindings,
     workgroups: engine.grid(Math.ceil(g.n / block) * g.h * g.w * Math.ceil(g.c / channelBlock), WORKGROUP_SIZE),
   });
   return dx;

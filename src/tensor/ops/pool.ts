@@ -19,6 +19,8 @@ const WORKGROUP_SIZE = 64;
 interface PoolGeometry {
   outShape: number[];
   uniforms: Uint32Array;
+  /** The windows tile the input exactly: stride = size and nothing left over. */
+  tiles: boolean;
 }
 
 function geometry(op: string, x: Tensor, options: Pool2dOptions): PoolGeometry {
@@ -30,7 +32,8 @@ function geometry(op: string, x: Tensor, options: Pool2dOptions): PoolGeometry {
   if (kh > h || kw > w) throw new Error(`${op}: window ${kh}×${kw} is larger than the input [${x.shape}]`);
   const oh = Math.floor((h - kh) / sh) + 1;
   const ow = Math.floor((w - kw) / sw) + 1;
-  return { outShape: [n, c, oh, ow], uniforms: new Uint32Array([n * c, h, w, oh, ow, kh, kw, sh, sw, 0, 0, 0]) };
+  const tiles = sh === kh && sw === kw && oh * kh === h && ow * kw === w;
+  return { outShape: [n, c, oh, ow], uniforms: new Uint32Array([n * c, h, w, oh, ow, kh, kw, sh, sw, 0, 0, 0]), tiles };
 }
 
 function launch(entry: string, uniforms: Uint32Array, bindings: Tensor[], invocations: number): void {
@@ -58,7 +61,8 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   }
   return record('maxPool2d', [x], out, (dy) => {
     const dx = Tensor.empty(x.engine, x.shape);
-    launch('max_backward', g.uniforms, [dy, dx, argmax], x.size);
+    if (g.tiles) launch('max_backward_tiles', g.uniforms, [dy, dx, argmax], out.size);
+    else launch('max_backward', g.uniforms, [dy, dx, argmax], x.size);
     return [dx];
   });
 }
