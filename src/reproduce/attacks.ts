@@ -1,6 +1,7 @@
 /** Step 2: adversarial sets for each model, attacked (or reloaded when a matching set was saved). */
 import { join } from 'node:path';
-import { findBlindSpots } from '../attack/attack.ts';
+import { ATTACK_LBFGSB, findBlindSpots } from '../attack/attack.ts';
+import { DEFAULT_C_SEARCH } from '../attack/cSearch.ts';
 import { loadSet, saveSet, setFromReport, type AdversarialSet } from '../attack/sets.node.ts';
 import { MNIST_PIXELS, type LabelledImages } from '../data/idx.ts';
 import { createRng, deriveSeed, permutation } from '../util/random.ts';
@@ -31,11 +32,15 @@ export async function adversarialSet(
   const { options, log } = context;
   const n = targetMode === 'all' ? Math.min(options.nineTargetsN, options.n) : options.n;
   const name = `${modelName.replace(/[^A-Za-z0-9.-]+/g, '_')}-${source}-${targetMode}`;
+  // Everything that decides the set's contents, resolved, so a change of defaults or of model is never
+  // answered with an old set.
+  const record = context.records.get(modelName);
   const config = {
     n,
     seed: options.seed,
-    cSearch: options.cSearch,
-    maxIterations: options.maxIterations,
+    model: record ? `${record.checkpoint}, trained ${record.date}` : modelName,
+    cSearch: { ...DEFAULT_C_SEARCH, ...options.cSearch },
+    lbfgsb: { ...ATTACK_LBFGSB, maxIterations: options.maxIterations },
     warmStart: options.warmStart,
     quick: options.quick,
   };

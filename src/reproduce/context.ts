@@ -3,6 +3,7 @@ import type { CSearchOptions } from '../attack/cSearch.ts';
 import type { Engine } from '../gpu/engine.ts';
 import type { MnistData } from '../data/mnist.node.ts';
 import type { Model } from '../nn/model.ts';
+import type { TrainingRecord } from '../nn/trainingRecord.ts';
 
 export interface ReproduceOptions {
   quick: boolean;
@@ -40,6 +41,8 @@ export interface ReproduceContext {
   data: MnistData;
   /** Loaded or trained models by table name (e.g. "FC100-100-10", "FC100-100-10'"). */
   models: Map<string, Model>;
+  /** How each of those models was trained (filled with `models`): saved sets are reused only for the same one. */
+  records: Map<string, TrainingRecord>;
   log: (line: string) => void;
   /** Seconds spent per phase, for the report. */
   timings: Record<string, number>;

@@ -3,7 +3,7 @@
  * default) or, where allowed, trained now. A reused checkpoint is checked against the zoo before use:
  * its model, architecture and training set, and the record of how it was trained that it carries.
  */
-import { basename } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { loadCheckpoint } from '../nn/checkpoint.node.ts';
 import { Model } from '../nn/model.ts';
 import { checkpointFileName, listTrainedModels, type StoredModel, type TrainingRecord } from '../nn/store.node.ts';
@@ -52,7 +52,8 @@ export async function prepareModels(context: ReproduceContext): Promise<Map<stri
       const problem = storedModelProblem(found, spec, need.set);
       if (problem) throw new Error(`${found.path} cannot stand for ${need.name}: ${problem}`);
       context.models.set(need.name, Model.fromCheckpoint(engine, spec, await loadCheckpoint(found.path)));
-      used.set(need.name, { checkpoint: found.path, trainedHere: false, record: found.record });
+      context.records.set(need.name, found.record);
+      used.set(need.name, { checkpoint: displayPath(found.path), trainedHere: false, record: found.record });
       log(`${need.name}: ${found.path} (${describeRecord(found.record)})`);
       continue;
     }
@@ -85,10 +86,17 @@ export async function prepareModels(context: ReproduceContext): Promise<Map<stri
       }),
     );
     context.models.set(need.name, model);
-    used.set(need.name, { checkpoint: `${options.checkpoints}/${record.checkpoint}`, trainedHere: true, record });
+    context.records.set(need.name, record);
+    used.set(need.name, { checkpoint: displayPath(join(options.checkpoints, record.checkpoint)), trainedHere: true, record });
     log(`${need.name}: ${describeRecord(record)} in ${record.seconds.toFixed(0)} s`);
   }
   return used;
+}
+
+/** A path as the report shows it: relative to the working folder when inside it (a report can move with the checkout). */
+function displayPath(path: string): string {
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith('..') || isAbsolute(shown) ? path : shown;
 }
 
 function describeRecord(r: TrainingRecord): string {

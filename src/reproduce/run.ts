@@ -35,7 +35,7 @@ export async function reproduce(engine: Engine, options: ReproduceOptions, log: 
     if (options.n > count) throw new Error(`--n ${options.n} is larger than the ${source} set (${count} images)`);
   }
   await ensureWritableDirectory(options.out);
-  const context: ReproduceContext = { engine, options, data, models: new Map(), log, timings: {} };
+  const context: ReproduceContext = { engine, options, data, models: new Map(), records: new Map(), log, timings: {} };
   try {
     log(`adapter: ${engine.adapter.description || engine.adapter.architecture} (${engine.adapter.platform})`);
     log(`attacking ${options.n} images per table row (${Math.min(options.nineTargetsN, options.n)} with all nine targets)`);

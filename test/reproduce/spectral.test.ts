@@ -52,7 +52,7 @@ describe('computeSpectral', () => {
     }
     const lines: string[] = [];
     const options = { seed } as ReproduceOptions;
-    const context: ReproduceContext = { engine, options, data, models, log: (line) => lines.push(line), timings: {} };
+    const context: ReproduceContext = { engine, options, data, models, records: new Map(), log: (line) => lines.push(line), timings: {} };
     const results = await computeSpectral(context, sets, { power: { margin: 0.05 } });
 
     expect(results.map((r) => r.model)).toEqual(['tiny MLP', 'tiny convnet', 'no set']);

@@ -39,9 +39,10 @@ describe('computeUnitsSection', () => {
     const lines: string[] = [];
     const context: ReproduceContext = {
       engine,
-      options: { quick: true, out, seed: 3 } as ReproduceOptions,
+      options: { out, seed: 3, property1: { images: test.count, directions: 64 } } as ReproduceOptions,
       data: { train: test, test, source: 'synthetic', identity: { name: 'synthetic', files: [] } },
       models,
+      records: new Map(),
       log: (line) => lines.push(line),
       timings: {},
     };
