@@ -18,7 +18,7 @@ import { ensureBuilt } from '../helpers/builtCli.ts';
 import { rng, testSeed } from '../helpers/random.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const RUNS = 14;
+const RUNS = 8;
 let dir = '';
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
