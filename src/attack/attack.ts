@@ -1,6 +1,6 @@
 /**
- * The blind-spot search (Szegedy et al. 2014, §4.1, in the formulation of paper.md): for an image x and
- * a wrong target l, minimize ‖x' − x‖² + c·CE(f(x'), l) over x' ∈ [0,1]^m with L-BFGS-B, and search for
+ * The blind-spot search (Szegedy et al. 2014, §4.1, in the formulation of paper.md): for an input x of a
+ * classifier (an image, or a hidden layer's activations for the layers above it) and a wrong target l, minimize ‖x' − x‖² + c·CE(f(x'), l) over x' ∈ [0,1]^m with L-BFGS-B, and search for
  * the smallest c whose minimizer the model classifies as l (cSearch.ts). Every (image, target) problem is
  * independent — its own L-BFGS-B state, line search, stopping test and c search — and all problems in
  * flight share each GPU pass: per round, every pending point is evaluated in one batch (optim/batched.ts).
@@ -11,10 +11,9 @@
  * - a warm start begins at the previous solve's minimizer, whose CE and ∇CE follow from its f and g;
  * - the success test reads the logits of the evaluation that produced the minimizer.
  */
-import { MNIST_CLASSES, MNIST_PIXELS } from '../data/idx.ts';
 import { LbfgsbBatch } from '../optim/batched.ts';
 import { LbfgsbSolver, type LbfgsbOptions } from '../optim/lbfgsb.ts';
-import type { Model } from '../nn/model.ts';
+import type { Classifier } from '../nn/model.ts';
 import { CSearch, DEFAULT_C_SEARCH, validateCSearchOptions, type CSearchOptions, type CTrial } from './cSearch.ts';
 import { crossEntropyAndGradient, logitsOf } from './evaluateBatch.ts';
 import { chooseTargets, type TargetMode } from './targets.ts';
@@ -116,7 +115,7 @@ export function distortion(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Validate images and labels before any work: clear errors for NaN, out-of-range pixels, bad labels. */
-export function checkAttackInput(images: Float32Array, labels: ArrayLike<number>, pixels: number): void {
+export function checkAttackInput(images: Float32Array, labels: ArrayLike<number>, pixels: number, classes: number): void {
   if (labels.length === 0) throw new Error('attack: no images given');
   if (images.length !== labels.length * pixels) {
     throw new Error(`attack: ${images.length} pixel values for ${labels.length} images of ${pixels} pixels`);
@@ -127,8 +126,8 @@ export function checkAttackInput(images: Float32Array, labels: ArrayLike<number>
     if (!(v >= 0 && v <= 1)) throw new Error(`attack: image ${Math.floor(i / pixels)} has pixel ${i % pixels} = ${v}, outside [0, 1]`);
   }
   for (let i = 0; i < labels.length; i++) {
-    if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] >= MNIST_CLASSES) {
-      throw new Error(`attack: label ${labels[i]} of image ${i} is not in 0..${MNIST_CLASSES - 1}`);
+    if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] >= classes) {
+      throw new Error(`attack: label ${labels[i]} of image ${i} is not in 0..${classes - 1}`);
     }
   }
 }
@@ -181,8 +180,10 @@ interface Problem {
  * Find blind spots: for every correctly classified image and each of its targets, the smallest
  * distortion the c search reaches. Images, labels and options are checked before any GPU work.
  */
-export async function findBlindSpots(model: Model, images: Float32Array, labels: ArrayLike<number>, options: AttackOptions): Promise<AttackReport> {
-  checkAttackInput(images, labels, MNIST_PIXELS);
+export async function findBlindSpots(model: Classifier, images: Float32Array, labels: ArrayLike<number>, options: AttackOptions): Promise<AttackReport> {
+  const pixels = model.inputSize;
+  const classes = model.classes;
+  checkAttackInput(images, labels, pixels, classes);
   const batchSize = options.batchSize ?? 256;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`attack: batchSize must be a positive integer, got ${batchSize}`);
   const margin = options.margin ?? 0;
@@ -192,10 +193,9 @@ export async function findBlindSpots(model: Model, images: Float32Array, labels:
   const lbfgsb: LbfgsbOptions = { ...ATTACK_LBFGSB, ...options.lbfgsb };
   // The solver checks its options when built; one built now reports a bad option before any GPU work.
   new LbfgsbSolver(new Float64Array(1), null, null, lbfgsb);
-  const targetLists = chooseTargets(labels, options.targets);
+  const targetLists = chooseTargets(labels, options.targets, classes);
   const started = performance.now();
   const count = labels.length;
-  const pixels = MNIST_PIXELS;
 
   const predicted = await predictAll(model, images, count, batchSize);
   const results: AttackImage[] = [];
@@ -237,7 +237,7 @@ export async function findBlindSpots(model: Model, images: Float32Array, labels:
     const f = new Float64Array(k);
     const g = new Float64Array(k * pixels);
     tags.forEach((p, r) => {
-      const logits = values.logits.slice(r * MNIST_CLASSES, (r + 1) * MNIST_CLASSES);
+      const logits = values.logits.slice(r * classes, (r + 1) * classes);
       const gradient = values.gradient.subarray(r * pixels, (r + 1) * pixels);
       let scale = 1;
       if (!p.search) {
@@ -384,15 +384,16 @@ export async function findBlindSpots(model: Model, images: Float32Array, labels:
 }
 
 /** The model's class per image, -1 where the logits are not finite. */
-async function predictAll(model: Model, images: Float32Array, count: number, batchSize: number): Promise<Int32Array> {
+async function predictAll(model: Classifier, images: Float32Array, count: number, batchSize: number): Promise<Int32Array> {
+  const { inputSize, classes } = model;
   const predicted = new Int32Array(count);
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    const logits = await logitsOf(model, images.subarray(start * MNIST_PIXELS, (start + n) * MNIST_PIXELS), n);
+    const logits = await logitsOf(model, images.subarray(start * inputSize, (start + n) * inputSize), n);
     for (let i = 0; i < n; i++) {
-      const row = logits.subarray(i * MNIST_CLASSES, (i + 1) * MNIST_CLASSES);
+      const row = logits.subarray(i * classes, (i + 1) * classes);
       let best = 0;
-      for (let k = 1; k < MNIST_CLASSES; k++) if (row[k] > row[best]) best = k;
+      for (let k = 1; k < classes; k++) if (row[k] > row[best]) best = k;
       predicted[start + i] = row.every(Number.isFinite) ? best : -1;
     }
   }

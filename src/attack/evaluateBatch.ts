@@ -9,7 +9,7 @@ import { tensor } from '../tensor/ops/fill.ts';
 import { softmaxCrossEntropy } from '../tensor/ops/softmax.ts';
 import { noGrad } from '../tensor/record.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import type { Model } from '../nn/model.ts';
+import type { Classifier } from '../nn/model.ts';
 
 export interface BatchGradient {
   /** CE per row [k]. */
@@ -20,7 +20,7 @@ export interface BatchGradient {
   logits: Float32Array;
 }
 
-export async function crossEntropyAndGradient(model: Model, points: Float32Array, targets: Float32Array, cs: Float32Array): Promise<BatchGradient> {
+export async function crossEntropyAndGradient(model: Classifier, points: Float32Array, targets: Float32Array, cs: Float32Array): Promise<BatchGradient> {
   const engine = model.engine;
   const k = targets.length;
   const pixels = points.length / k;
@@ -51,7 +51,7 @@ export async function crossEntropyAndGradient(model: Model, points: Float32Array
 }
 
 /** Logits [k × classes] of k images (no gradient). */
-export async function logitsOf(model: Model, points: Float32Array, count: number): Promise<Float32Array> {
+export async function logitsOf(model: Classifier, points: Float32Array, count: number): Promise<Float32Array> {
   const engine = model.engine;
   const input = tensor(engine, points, [count, points.length / count]);
   const logits = noGrad(engine, () => tidy(engine, () => model.logits(input)));

@@ -13,7 +13,22 @@ import { checkCheckpointMatches, type CheckpointMeta, type CheckpointTensor, typ
 import { initialWeights } from './init.ts';
 import { architectureOf, parameterShapes, type ModelSpec } from './zoo.ts';
 
-export class Model {
+/**
+ * What the blind-spot search needs of a network: logits [batch, classes] for inputs [batch, inputSize] with
+ * entries in [0, 1]. A {@link Model} is one (its input the image); {@link Model.above} gives the layers of a
+ * model above a hidden layer as another, whose input is that layer's sigmoid activations.
+ */
+export interface Classifier {
+  readonly engine: Engine;
+  /** Values per input row. */
+  readonly inputSize: number;
+  readonly classes: number;
+  /** What the classifier is, for messages: "FC100-100-10", "FC100-100-10 above layer 0". */
+  readonly name: string;
+  logits(inputs: Tensor): Tensor;
+}
+
+export class Model implements Classifier {
   /** Parameters by checkpoint name (`layer<i>.weight`, `layer<i>.bias`). */
   readonly parameters = new Map<string, Tensor>();
 
@@ -45,6 +60,43 @@ export class Model {
       model.parameters.set(name, tensor(engine, t.data, t.shape));
     }
     return model;
+  }
+
+  get inputSize(): number {
+    return this.spec.inputShape.reduce((p, d) => p * d, 1);
+  }
+
+  get classes(): number {
+    const last = this.spec.layers[this.spec.layers.length - 1];
+    return last.kind === 'dense' ? last.outputs : 0;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /**
+   * The layers after hidden layer `layer`, as a classifier of that layer's activations (flattened). Its
+   * inputs must lie in [0, 1] for the search's box, so the layer must end in a sigmoid.
+   * @throws Error when `layer` is not a hidden dense layer with a sigmoid.
+   */
+  above(layer: number): Classifier {
+    const spec = this.spec.layers[layer];
+    if (!spec || layer === this.spec.layers.length - 1 || spec.kind !== 'dense' || spec.activation !== 'sigmoid') {
+      throw new Error(`${this.spec.name}: layer ${layer} is not a hidden sigmoid layer, so its activations are not a box [0, 1]^n to search in`);
+    }
+    const model = this;
+    return {
+      engine: this.engine,
+      inputSize: spec.outputs,
+      classes: this.classes,
+      name: `${this.spec.name} above layer ${layer}`,
+      logits(inputs: Tensor): Tensor {
+        let h = inputs;
+        for (let i = layer + 1; i < model.spec.layers.length; i++) h = model.applyLayer(i, h);
+        return h;
+      },
+    };
   }
 
   /** Logits [batch, 10] for images [batch, 784] (pixels in [0, 1]). */

@@ -100,4 +100,26 @@ describe('the blind-spot search on a small trained model', () => {
     const l = labels();
     await expect(findBlindSpots(model, images(), l, { targets: { kind: 'explicit', targets: Array.from(l) } })).rejects.toThrow(/equals its true label/);
   });
+
+  it('searches a hidden layer too: the layers above it, in the box of its sigmoid activations', async () => {
+    const engine = getEngine();
+    const input = tensor(engine, images(), [COUNT, 784]);
+    const hidden = model.layerOutputs(input);
+    const activations = await hidden[0].data();
+    for (const t of [input, ...hidden]) t.dispose();
+    const above = model.above(0);
+    expect([above.inputSize, above.classes, above.name]).toEqual([100, 10, 'FC100-100-10 above layer 0']);
+    const report = await findBlindSpots(above, activations, labels(), { ...options, batchSize: COUNT });
+    const successes = report.images.flatMap((r) => r.examples.filter((e) => e.success));
+    expect(successes.length).toBeGreaterThan(0);
+    const stack = tensor(engine, Float32Array.from(successes.flatMap((e) => Array.from(e.adversarial!))), [successes.length, 100]);
+    const logits = await above.logits(stack).data();
+    stack.dispose();
+    successes.forEach((e, i) => {
+      const row = Array.from(logits.subarray(i * 10, (i + 1) * 10));
+      expect(row.indexOf(Math.max(...row)), `image ${e.image}`).toBe(e.target);
+      for (const v of e.adversarial!) expect(v >= 0 && v <= 1).toBe(true);
+    });
+    expect(() => model.above(2)).toThrow(/layer 2 is not a hidden sigmoid layer/);
+  });
 });
