@@ -37,15 +37,17 @@ export interface TrainOptions {
   evaluationLimit?: number;
   /** Count training error on at most this many training images (default: all; at most 10 000 each epoch). */
   trainEvaluationLimit?: number;
-  /** Called after each loss readback and each epoch. */
-  onProgress?: (progress: TrainProgress) => void;
+  /** Called after each loss readback and each epoch (and awaited, so it may read the GPU). */
+  onProgress?: (progress: TrainProgress) => unknown;
   /** The tensors to update and their weight decay λ (default: the model's trainable parameters). */
   parameters?: TrainedParameter[];
   /**
-   * The loss to minimize for one minibatch (default: the model's mean cross-entropy). The sparse
-   * autoencoder supplies its own.
+   * The loss to minimize for one minibatch (default: the model's mean cross-entropy); `step` counts the
+   * steps of the run from 0. The sparse autoencoder and adversarial training supply their own.
    */
-  loss?: (images: Tensor, labels: Tensor) => Tensor;
+  loss?: (images: Tensor, labels: Tensor, step: number) => Tensor;
+  /** Awaited before every step (adversarial training refreshes its pools here), with the step's number. */
+  beforeStep?: (step: number) => Promise<void> | void;
 }
 
 export interface TrainedParameter {
@@ -139,12 +141,14 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
       let runningSteps = 0;
       let epochLossSum = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
+        const globalStep = (epoch - 1) * stepsPerEpoch + step;
+        await options.beforeStep?.(globalStep);
         const stepRate = learningRateAt(rates, epoch - 1 + step / stepsPerEpoch);
         const indices = tensor(engine, order.subarray(step * options.batch, (step + 1) * options.batch));
         const nextRunning = tidy(engine, () => {
           const images = gatherRows(trainSet.images, indices);
           const labels = gatherRows(trainSet.labels, indices);
-          const { value, grads } = valueAndGrads(engine, () => lossFn(images, labels), parameters);
+          const { value, grads } = valueAndGrads(engine, () => lossFn(images, labels, globalStep), parameters);
           noGrad(engine, () =>
             parameters.forEach((p, k) =>
               sgdMomentumUpdate(p, grads[k], velocities[k], {
@@ -169,7 +173,7 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
           running.dispose();
           running = keep(fill(engine, [], 0));
           runningSteps = 0;
-          options.onProgress?.({
+          await options.onProgress?.({
             epoch,
             epochs: options.epochs,
             step: step + 1,
@@ -187,7 +191,7 @@ export async function train(model: Model, trainSet: GpuDataset, testSet: GpuData
         test: options.evaluationLimit,
       });
       history.push({ epoch, loss: epochLoss, trainError, testError });
-      options.onProgress?.({
+      await options.onProgress?.({
         epoch,
         epochs: options.epochs,
         step: stepsPerEpoch,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/tensor/ops/index.ts';
-import { gaussianNoise, philoxWords, randomNormal, randomUniform } from '../../src/tensor/ops/random.ts';
+import { dropout, gaussianNoise, philoxWords, randomNormal, randomUniform } from '../../src/tensor/ops/random.ts';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
 import { checkOp } from '../helpers/checkOp.ts';
 import { expectClose } from '../helpers/compare.ts';
@@ -243,3 +243,41 @@ function normalCdf(x: number): number {
   const erf = 1 - poly * Math.exp(-(x * x) / 2);
   return 0.5 * (1 + Math.sign(x) * erf);
 }
+
+describe('dropout', () => {
+  for (const shape of [[7, 13], [1], [3, 1, 5]]) {
+    for (const rate of [0.2, 0.5]) {
+      it(`keeps an element with its scale where the Philox uniform of the seed is ≥ ${rate}, shape [${shape}]`, async () => {
+        const seed = random32(rng(testSeed()));
+        const size = shape.reduce((p, d) => p * d, 1);
+        // The float64 reference's mask: the uniform stream of the seed, from the independent Philox.
+        const mask = Array.from(streamSamples(seed, 0, size, uniforms), (u) => (u >= rate ? 1 / (1 - rate) : 0));
+        await checkOp(getEngine(), {
+          name: `dropout ${rate}`,
+          shapes: [shape],
+          run: ([x]) => dropout(x, rate, seed),
+          reference: {
+            forward: ([x]) => ({ data: x.data.map((v, i) => v * mask[i]), shape: x.shape }),
+            backward: (_inputs, dy) => [dy.map((g, i) => g * mask[i])],
+          },
+          tolerance: { rtol: 1e-6, atol: 1e-7 },
+        });
+      });
+    }
+  }
+
+  it('drops about the rate, is the identity at rate 0, and refuses a rate outside [0, 1)', async () => {
+    const engine = getEngine();
+    const x = tensor(engine, new Float32Array(20_000).fill(1), [20_000]);
+    const y = dropout(x, 0.3, 11);
+    const values = await y.data();
+    const dropped = values.filter((v) => v === 0).length / values.length;
+    // Binomial(20 000, 0.3): standard deviation 0.0032 of the fraction.
+    expect(Math.abs(dropped - 0.3)).toBeLessThan(0.02);
+    for (const v of values) if (v !== 0) expect(v).toBeCloseTo(1 / 0.7, 6);
+    expect(dropout(x, 0, 11)).toBe(x);
+    for (const bad of [-0.1, 1, Number.NaN]) expect(() => dropout(x, bad, 1)).toThrow(/dropout: rate must be in \[0, 1\)/);
+    y.dispose();
+    x.dispose();
+  });
+});

@@ -20,6 +20,7 @@ const LAYERS: Record<string, number> = {
   attack: 4,
   analysis: 4,
   report: 5,
+  hardening: 5,
   reproduce: 6,
   cli: 7,
 };

@@ -7,7 +7,7 @@ export { softmax, logSoftmax, softmaxCrossEntropy, validateLabels, type LossRedu
 export { gatherRows, transpose2d, oneHot } from './gather.ts';
 export { sliceRows } from './slice.ts';
 export { sgdMomentumUpdate, adamUpdate, type SgdMomentumOptions, type AdamOptions } from './optimizerUpdates.ts';
-export { randomUniform, randomNormal, gaussianNoise, philoxWords, type RandomOptions, type UniformOptions, type NormalOptions, type NoiseOptions } from './random.ts';
+export { randomUniform, randomNormal, gaussianNoise, dropout, philoxWords, type RandomOptions, type UniformOptions, type NormalOptions, type NoiseOptions } from './random.ts';
 export { matmul, linear, type MatmulOptions, type Activation, type MatmulVariant } from './matmul.ts';
 export { tuneMatmul, defaultMatmulVariant, matmulTuning, type MatmulTuning, type MatmulTiming, type TuneMatmulOptions } from './matmulTuning.ts';
 export { conv2d, type Conv2dOptions, type ConvVariant } from './conv.ts';

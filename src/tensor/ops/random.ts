@@ -9,6 +9,10 @@
 import { needsGradient, record } from '../record.ts';
 import type { Engine } from '../../gpu/engine.ts';
 import { Tensor, checkOperands, checkShape, shapeSize, type Shape } from '../tensor.ts';
+import { tidy } from '../context.ts';
+import { greater, mul } from './binary.ts';
+import { fill } from './fill.ts';
+import { addScalar, mulScalar } from './unary.ts';
 
 const WORKGROUP_SIZE = 64;
 const TWO_POW_32 = 2 ** 32;
@@ -176,4 +180,26 @@ function finiteOption(op: string, name: string, value: number): number {
 /** A non-negative integer below 2⁵³ as [low word, high word]. */
 function words64(value: number): [number, number] {
   return [value % TWO_POW_32, Math.floor(value / TWO_POW_32)];
+}
+
+/**
+ * Inverted dropout for training: element e of x is kept, and scaled by 1/(1 − rate), when the uniform
+ * draw of `seed` at position e is at least `rate` (so the same seed drops the same elements, and a draw
+ * with `randomUniform` shows which); otherwise it is 0. Written with other ops, so its gradient is dy
+ * times the same mask and scale. `rate` 0 returns x unchanged.
+ */
+export function dropout(x: Tensor, rate: number, seed: number): Tensor {
+  checkOperands('dropout', { x });
+  if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
+  if (rate === 0) return x;
+  const engine = x.engine;
+  const kept = tidy(engine, () => {
+    const u = randomUniform(engine, x.shape, { seed });
+    // u ≥ rate, as 1 − (rate > u): greater is the only comparison op.
+    return addScalar(mulScalar(greater(fill(engine, [], rate), u), -1), 1);
+  });
+  const out = mulScalar(mul(x, kept), 1 / (1 - rate));
+  // The mask outlives this call only when the backward pass needs it; valueAndGrads frees it then.
+  if (!needsGradient(x)) kept.dispose();
+  return out;
 }
