@@ -7,6 +7,7 @@ import { registerTraining } from './train.ts';
 import { registerReproduce } from './reproduce.ts';
 import { registerUnits } from './units.ts';
 import { registerSpectrum } from './spectrum.ts';
+import { registerHarden } from './harden.ts';
 
 const program = new Command();
 program
@@ -22,6 +23,7 @@ registerTraining(program);
 registerReproduce(program);
 registerUnits(program);
 registerSpectrum(program);
+registerHarden(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -71,6 +71,31 @@ export const ADVERSARIAL_DEFAULTS: Omit<AdversarialMode, 'layers'> = {
   search: { maxIterations: 20, maxRefinements: 2, distortionTolerance: 0.05 },
 };
 
+/** Checks a mode's settings before any work; the message names the setting and its range. */
+export function checkHardeningMode(mode: HardeningMode): void {
+  const integer = (name: string, value: number, min: number) => {
+    if (!Number.isSafeInteger(value) || value < min) throw new Error(`hardening: ${name} must be an integer ≥ ${min}, got ${value}`);
+  };
+  if (mode.kind === 'dropout') {
+    if (!(mode.rate > 0 && mode.rate < 1)) throw new Error(`hardening: dropout rate must be in (0, 1), got ${mode.rate}`);
+  } else if (mode.kind === 'noise') {
+    if (!(mode.sigma > 0) || !Number.isFinite(mode.sigma)) throw new Error(`hardening: noise sigma must be a finite number > 0, got ${mode.sigma}`);
+    integer('perBatch', mode.perBatch, 1);
+  } else {
+    if (mode.layers.length === 0) throw new Error('hardening: adversarial training needs at least one pool layer');
+    integer('poolSize', mode.poolSize, 1);
+    integer('refreshEvery', mode.refreshEvery, 1);
+    integer('refreshImages', mode.refreshImages, 1);
+    integer('perBatch', mode.perBatch, 1);
+    integer('startEpoch', mode.startEpoch, 1);
+    integer('search.maxIterations', mode.search.maxIterations, 1);
+    integer('search.maxRefinements', mode.search.maxRefinements, 0);
+    if (!(mode.search.distortionTolerance >= 0 && mode.search.distortionTolerance < 1)) {
+      throw new Error(`hardening: search.distortionTolerance must be in [0, 1), got ${mode.search.distortionTolerance}`);
+    }
+  }
+}
+
 /** The mode in words, for records and reports. */
 export function describeMode(mode: HardeningMode): string {
   if (mode.kind === 'dropout') return `dropout ${mode.rate} on the hidden layers`;

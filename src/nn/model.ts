@@ -11,7 +11,7 @@ import { maxPool2d } from '../tensor/ops/pool.ts';
 import { softmaxCrossEntropy } from '../tensor/ops/softmax.ts';
 import { checkCheckpointMatches, type CheckpointMeta, type CheckpointTensor, type DecodedCheckpoint } from './checkpoint.ts';
 import { initialWeights } from './init.ts';
-import { architectureOf, parameterShapes, type ModelSpec } from './zoo.ts';
+import { architectureOf, parameterShapes, type DenseSpec, type ModelSpec } from './zoo.ts';
 
 /**
  * What the blind-spot search needs of a network: logits [batch, classes] for inputs [batch, inputSize] with
@@ -26,6 +26,17 @@ export interface Classifier {
   /** What the classifier is, for messages: "FC100-100-10", "FC100-100-10 above layer 0". */
   readonly name: string;
   logits(inputs: Tensor): Tensor;
+}
+
+/**
+ * Throws unless `layer` of `spec` is a hidden dense layer with a sigmoid, whose activations form the box
+ * [0, 1]^n the search needs (see {@link Model.above}).
+ */
+export function checkSearchableLayer(spec: ModelSpec, layer: number): void {
+  const l = spec.layers[layer];
+  if (!l || layer === spec.layers.length - 1 || l.kind !== 'dense' || l.activation !== 'sigmoid') {
+    throw new Error(`${spec.name}: layer ${layer} is not a hidden sigmoid layer, so its activations are not a box [0, 1]^n to search in`);
+  }
 }
 
 export class Model implements Classifier {
@@ -81,10 +92,8 @@ export class Model implements Classifier {
    * @throws Error when `layer` is not a hidden dense layer with a sigmoid.
    */
   above(layer: number): Classifier {
-    const spec = this.spec.layers[layer];
-    if (!spec || layer === this.spec.layers.length - 1 || spec.kind !== 'dense' || spec.activation !== 'sigmoid') {
-      throw new Error(`${this.spec.name}: layer ${layer} is not a hidden sigmoid layer, so its activations are not a box [0, 1]^n to search in`);
-    }
+    checkSearchableLayer(this.spec, layer);
+    const spec = this.spec.layers[layer] as DenseSpec;
     const model = this;
     return {
       engine: this.engine,

@@ -23,9 +23,13 @@ const LOCK_FILE = '.training-results.lock';
 /** The index holds one short record per trained model: a file this large is not one. */
 const MAX_INDEX_BYTES = 16 * 2 ** 20;
 
-/** `FC10(1e-4)` on P1 → `FC10_1e-4_-P1.safetensors`: file-system-safe and still readable. */
-export function checkpointFileName(model: string, set: TrainingSetName): string {
-  return `${model.replace(/[^A-Za-z0-9.-]+/g, '_')}-${set}.safetensors`;
+/**
+ * `FC10(1e-4)` on P1 → `FC10_1e-4_-P1.safetensors`: file-system-safe and still readable; a variant (a
+ * hardened model) adds its own part: `FC100-100-10-full-adversarial-input-layers.safetensors`.
+ */
+export function checkpointFileName(model: string, set: TrainingSetName, variant?: string): string {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9.-]+/g, '_');
+  return `${safe(model)}-${set}${variant ? `-${variant.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-|-$/g, '')}` : ''}.safetensors`;
 }
 
 export function checkpointPath(dir: string, model: string, set: TrainingSetName): string {

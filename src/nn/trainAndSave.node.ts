@@ -49,17 +49,10 @@ export async function trainAndSave(engine: Engine, spec: ModelSpec, set: Trainin
         disposeDataset(other);
       }
     }
-    const testError = fit.testError.errorRate;
-    const date = new Date().toISOString();
-    const { file, note } = await checkpointFileFor(options.outDir, spec.name, set, testError, date);
-    const errors: Record<string, number> = { train: fit.trainError.errorRate, test: testError };
-    if (otherHalfError !== undefined) errors.otherHalf = otherHalfError;
-    const record: TrainingRecord = {
-      model: spec.name,
-      set,
-      checkpoint: file,
+    const { record, note } = await saveTrained(engine, spec, set, data, {
+      model: fit.model,
       trainError: fit.trainError.errorRate,
-      testError,
+      testError: fit.testError.errorRate,
       otherHalfError,
       optimizer: settings.optimizer,
       settings: describeSettings(spec, settings),
@@ -67,13 +60,7 @@ export async function trainAndSave(engine: Engine, spec: ModelSpec, set: Trainin
       ...('iterations' in fit.training ? { iterations: fit.training.iterations, stopReason: fit.training.status } : {}),
       seconds: fit.training.seconds + (fit.pretraining?.seconds ?? 0),
       examplesPerSecond: fit.training.examplesPerSecond,
-      seed: options.seed,
-      adapter: engine.adapter.description || engine.adapter.architecture,
-      date,
-      data: data.identity,
-    };
-    const { meta, tensors } = await fit.model.toCheckpoint({ trainingSet: set, seed: options.seed, errors, extra: { epochs: fit.training.epochs } });
-    await saveTrainedModel(options.outDir, { ...meta, record }, tensors);
+    }, { outDir: options.outDir, seed: options.seed });
     return { model: fit.model, record, note };
   } finally {
     disposeDataset(trainSet);
@@ -81,9 +68,67 @@ export async function trainAndSave(engine: Engine, spec: ModelSpec, set: Trainin
   }
 }
 
+/** What a training run produced, before it is saved: the model and what goes into its record. */
+export interface TrainedModel {
+  model: Model;
+  trainError: number;
+  testError: number;
+  otherHalfError?: number;
+  optimizer: 'sgd' | 'lbfgs';
+  /** How it was trained, in words (the record's `settings`). */
+  settings: string;
+  epochs: number;
+  iterations?: number;
+  stopReason?: string;
+  seconds: number;
+  examplesPerSecond: number;
+  /** More metadata for the checkpoint (e.g. a hardened model's pools and time split). */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * Save a trained model with its record into `outDir` (never over a better checkpoint of the same model,
+ * set and variant: see {@link trainAndSave}).
+ */
+export async function saveTrained(
+  engine: Engine,
+  spec: ModelSpec,
+  set: TrainingSetName,
+  data: MnistData,
+  trained: TrainedModel,
+  where: { outDir: string; seed: number; variant?: string },
+): Promise<{ record: TrainingRecord; note?: string }> {
+  const date = new Date().toISOString();
+  const { file, note } = await checkpointFileFor(where.outDir, spec.name, set, where.variant, trained.testError, date);
+  const errors: Record<string, number> = { train: trained.trainError, test: trained.testError };
+  if (trained.otherHalfError !== undefined) errors.otherHalf = trained.otherHalfError;
+  const record: TrainingRecord = {
+    model: spec.name,
+    set,
+    checkpoint: file,
+    trainError: trained.trainError,
+    testError: trained.testError,
+    otherHalfError: trained.otherHalfError,
+    optimizer: trained.optimizer,
+    settings: trained.settings,
+    epochs: trained.epochs,
+    ...(trained.iterations !== undefined ? { iterations: trained.iterations, stopReason: trained.stopReason } : {}),
+    seconds: trained.seconds,
+    examplesPerSecond: trained.examplesPerSecond,
+    seed: where.seed,
+    adapter: engine.adapter.description || engine.adapter.architecture,
+    date,
+    data: data.identity,
+    ...(where.variant ? { variant: where.variant } : {}),
+  };
+  const { meta, tensors } = await trained.model.toCheckpoint({ trainingSet: set, seed: where.seed, errors, extra: { epochs: trained.epochs, ...trained.extra } });
+  await saveTrainedModel(where.outDir, { ...meta, record }, tensors);
+  return { record, note };
+}
+
 /** The model's usual file name, or a dated one beside it when the usual file holds a better model. */
-async function checkpointFileFor(dir: string, model: string, set: TrainingSetName, testError: number, date: string): Promise<{ file: string; note?: string }> {
-  const usual = checkpointFileName(model, set);
+async function checkpointFileFor(dir: string, model: string, set: TrainingSetName, variant: string | undefined, testError: number, date: string): Promise<{ file: string; note?: string }> {
+  const usual = checkpointFileName(model, set, variant);
   const existing = (await listTrainedModels(dir)).models.find((m) => basename(m.path) === usual);
   if (!existing || existing.record.testError >= testError) return { file: usual };
   const file = usual.replace(/\.safetensors$/, `-${date.replace(/[:.]/g, '-')}.safetensors`);

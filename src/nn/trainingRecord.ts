@@ -34,6 +34,11 @@ export interface TrainingRecord {
   date: string;
   /** The data it was trained and measured on (records written before 2026-12-06 lack it). */
   data?: DataIdentity;
+  /**
+   * How it differs from the zoo's training, for hardened models: e.g. "adversarial: input, layer 0, layer
+   * 1" (`blindspot harden`); absent for the zoo's own training.
+   */
+  variant?: string;
 }
 
 /** Fields every record has, by the type of their value; and fields some records have. */
@@ -57,6 +62,7 @@ const OPTIONAL_FIELDS: Record<string, 'string' | 'number' | 'object'> = {
   iterations: 'number',
   stopReason: 'string',
   data: 'object',
+  variant: 'string',
 };
 
 /** What is wrong with a parsed record, or null when it has the shape of a {@link TrainingRecord}. */

@@ -1,5 +1,6 @@
 /** report.md: Tables 1–4 beside the paper's numbers, the deviations we took, timings and the adapter. */
-import type { TableResults, TransferTable, UsedModel } from './results.ts';
+import type { TableResults, UsedModel } from './results.ts';
+import { num, ours, pct, table, transferTable } from './markdownTable.ts';
 import { PAPER_TABLE1, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4 } from './paperNumbers.ts';
 
 export interface ReportMeta {
@@ -17,14 +18,7 @@ export interface ReportMeta {
   models: Record<string, UsedModel>;
 }
 
-const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
-const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
-const ours = (value: string, paper: string | undefined): string => (paper === undefined ? value : `${value} (${paper})`);
 
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 export const DEVIATIONS = [
   'Penalty formulation: minimize ‖r‖² + c·CE(f(x+r), l) over x+r ∈ [0,1]^784 and search for the smallest c whose minimizer is classified as l (c on the loss, as cleverhans/foolbox do); the paper puts c on the norm, which is the same search for the largest c.',
@@ -39,19 +33,6 @@ export const DEVIATIONS = [
   'Convnet: ours, not in the paper; an extra row and column.',
 ];
 
-function transfer(t: TransferTable, paper: Record<string, Record<string, number>>): string {
-  const header = ['examples', ...t.columns, 'distortion', 'images'];
-  const rows = t.rows.map((r) => {
-    const paperRow = paper[r.source] ?? paper[r.source.replace(/ amplified to 0\.1$/, '') + ' amplified to 0.1'];
-    return [
-      r.source,
-      ...t.columns.map((c) => ours(pct(r.errors[c]), paperRow && paperRow[c] !== undefined ? pct(paperRow[c]) : undefined)),
-      num(r.distortion),
-      String(r.count),
-    ];
-  });
-  return table(header, rows);
-}
 
 /** Which checkpoints the run attacked, with how each was trained and its errors. */
 function modelsSection(meta: ReportMeta): string {
@@ -118,13 +99,13 @@ ${modelsSection(meta)}
 ${t1}
 
 ## Table 2 — cross-model generalization (error induced on each column model; attacks on the training set)
-${transfer(results.table2, PAPER_TABLE2)}
+${transferTable(results.table2, PAPER_TABLE2)}
 
 ## Table 3 — models trained on disjoint halves P1/P2 (attacks on the test set)
 ${t3}
 
 ## Table 4 — cross-training-set generalization (error induced on each column model)
-${transfer(results.table4, PAPER_TABLE4)}
+${transferTable(results.table4, PAPER_TABLE4)}
 
 ## Figures
 ${meta.figures.map((f) => `![${f}](${f})`).join('\n')}

@@ -54,3 +54,30 @@ export interface TableResults {
   table3: Table3Row[];
   table4: TransferTable;
 }
+
+/** One model of the adversarial-training comparison, attacked again. */
+export interface HardenedRow {
+  /** Its name in the tables, e.g. "FC100-100-10 (adversarial input layer0 layer1)". */
+  model: string;
+  /** What it is: "weight decay alone (the zoo's)", or its variant and settings. */
+  training: string;
+  trainError: number;
+  testError: number;
+  /** Minutes its training took, and of those the searches' (adversarial pools only). */
+  minutes: number;
+  searchMinutes: number | null;
+  randomTarget: AttackSummary;
+  allNineTargets: AttackSummary;
+  /** Its error on the held-out adversarial set it followed during training (see `heldOut`). */
+  heldOutError: number | null;
+  heldOut: string | null;
+}
+
+/** The adversarial-training section: the models, and transfer to and from them. */
+export interface HardeningResults {
+  rows: HardenedRow[];
+  /** Sets made for the zoo's models (rows), error induced on the compared models (columns). */
+  into: TransferTable;
+  /** Sets made for the compared models (rows), error induced on the zoo's models (columns). */
+  from: TransferTable;
+}

@@ -8,15 +8,12 @@ import type { LayerBound } from '../analysis/layerBounds.ts';
 import type { RatioStats } from '../analysis/pairRatios.ts';
 import type { SpectralAnalysis } from '../analysis/spectral.ts';
 import { PAPER_TABLE5 } from './paperNumbers.ts';
+import { table } from './markdownTable.ts';
 
 const fixed = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 const sig = (x: number | null | undefined): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : Math.abs(x) >= 1e5 ? x.toExponential(3) : x.toPrecision(4);
 
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 const shape = (s: number[]): string => s.join('×');
 const ratio = (r: RatioStats | undefined): string => (r && r.pairs > 0 ? `${sig(r.max)} / ${sig(r.median)}` : '–');

@@ -6,6 +6,7 @@
 import type { Estimate } from '../analysis/bootstrap.ts';
 import { STATISTICS, type KindSummary, type Statistic } from '../analysis/coherenceScores.ts';
 import type { UnitsLayerSummary, UnitsSummary } from '../analysis/units.ts';
+import { table } from './markdownTable.ts';
 
 /** A figure written for one probed layer (file relative to the report). */
 export interface UnitsFigureRef {
@@ -36,10 +37,6 @@ const estimate = (e: Estimate | null): string => (e ? `${e.mean.toFixed(3)} [${e
 const layerCount = (n: number): string => `${n} layer${n === 1 ? '' : 's'}`;
 const pValue = (p: number): string => (p === 0 ? '< 1e-300' : p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
 
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 /** Which side a statistic's test favours at the corrected level: units, random directions, or neither. */
 export function verdict(layer: UnitsLayerSummary, statistic: Statistic, level: number): 'units' | 'directions' | 'neither' {

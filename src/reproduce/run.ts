@@ -19,6 +19,8 @@ import { prepareModels } from './models.ts';
 import { computeTables } from './tables.ts';
 import { computeUnitsSection } from './units.ts';
 import { computeSpectral } from './spectral.ts';
+import { computeHardening } from './hardening.ts';
+import { renderHardeningSection } from '../report/hardening.ts';
 import { renderUnitsSection } from '../report/units.ts';
 import { renderSpectralSection } from '../report/spectral.ts';
 
@@ -48,6 +50,7 @@ export async function reproduce(engine: Engine, options: ReproduceOptions, log: 
     const figures = await timed(context, 'figures', () => writeFigures(context, figureSets));
     const property1 = await computeUnitsSection(context);
     const spectral = await computeSpectral(context, new Map(figureSets.map((set) => [set.model, set])), { power: { margin: options.spectralMargin } });
+    const hardening = await computeHardening(context);
     const meta = {
       date: new Date().toISOString(),
       adapter: `${engine.adapter.description || engine.adapter.architecture} (${engine.adapter.platform}${engine.adapter.isSwiftShader ? ', CPU' : ''})`,
@@ -65,8 +68,8 @@ export async function reproduce(engine: Engine, options: ReproduceOptions, log: 
     };
     const reportPath = join(options.out, 'report.md');
     const resultsPath = join(options.out, 'results.json');
-    await writeFileAtomic(resultsPath, `${JSON.stringify({ meta, options, ...tables, property1, spectral }, null, 2)}\n`);
-    await writeFileAtomic(reportPath, renderReport(tables, meta, [renderUnitsSection(property1), renderSpectralSection(spectral)]));
+    await writeFileAtomic(resultsPath, `${JSON.stringify({ meta, options, ...tables, property1, spectral, hardening }, null, 2)}\n`);
+    await writeFileAtomic(reportPath, renderReport(tables, meta, [renderUnitsSection(property1), renderSpectralSection(spectral), ...(hardening ? [renderHardeningSection(hardening)] : [])]));
     return { reportPath, resultsPath, seconds: (performance.now() - started) / 1000 };
   } finally {
     for (const model of context.models.values()) model.dispose();

@@ -12,13 +12,13 @@ import { adversarialSet, imagesAt, pickImages } from './attacks.ts';
 import { timed, type ReproduceContext } from './context.ts';
 import type { AttackSummary, Table1Row, Table3Row, TableResults, TransferRow, UsedModel } from '../report/results.ts';
 
-function summary(set: AdversarialSet): AttackSummary {
+export function summary(set: AdversarialSet): AttackSummary {
   const { attacked, misclassifiedBefore, successes, failures, meanDistortion, seconds } = set;
   return { attacked, misclassifiedBefore, successes, failures, meanDistortion, seconds };
 }
 
 /** Best (smallest-distortion) successful example per attacked image, as images with true labels. */
-function successfulImages(set: AdversarialSet, data: LabelledImages) {
+export function successfulImages(set: AdversarialSet, data: LabelledImages) {
   const best = new Map<number, AdversarialSet['examples'][number]>();
   for (const e of set.examples) {
     if (!e.success) continue;
@@ -36,7 +36,7 @@ function successfulImages(set: AdversarialSet, data: LabelledImages) {
   return { images, labels, originals };
 }
 
-async function transferRow(context: ReproduceContext, source: string, images: Float32Array, labels: Int32Array, originals: Float32Array, columns: string[]): Promise<TransferRow> {
+export async function transferRow(context: ReproduceContext, source: string, images: Float32Array, labels: Int32Array, originals: Float32Array, columns: string[]): Promise<TransferRow> {
   const errors: Record<string, number> = {};
   for (const column of columns) errors[column] = await errorRateOn(context.models.get(column)!, images, labels);
   const perImage = [];

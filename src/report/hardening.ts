@@ -1,0 +1,56 @@
+/** The report's adversarial-training section (§4.2 of the paper) from the plain data of reproduce/hardening.ts. */
+import { num, ours, pct, table, transferTable } from './markdownTable.ts';
+import { PAPER_HARDENING } from './paperNumbers.ts';
+import type { HardenedRow, HardeningResults } from './results.ts';
+
+/** The paper's test error for a row's kind of training, if it gives one. */
+function paperTestError(row: HardenedRow): number | undefined {
+  if (row.training.startsWith('weight decay alone')) return PAPER_HARDENING.weightDecay;
+  if (row.training.startsWith('dropout')) return PAPER_HARDENING.dropout;
+  if (row.training.startsWith('adversarial')) return PAPER_HARDENING.adversarial;
+  return undefined;
+}
+
+export function renderHardeningSection(results: HardeningResults): string {
+  const rows = results.rows.map((r) => {
+    const paper = paperTestError(r);
+    return [
+      r.model,
+      pct(r.trainError),
+      ours(pct(r.testError), paper === undefined ? undefined : `${r.training.startsWith('adversarial') ? '< ' : ''}${pct(paper)}`),
+      num(r.randomTarget.meanDistortion),
+      `${r.randomTarget.successes}/${r.randomTarget.attacked}`,
+      num(r.allNineTargets.meanDistortion),
+      pct(r.heldOutError),
+      `${r.minutes.toFixed(0)}${r.searchMinutes === null ? '' : ` (searches ${r.searchMinutes.toFixed(0)})`}`,
+    ];
+  });
+  const base = results.rows[0];
+  const best = [...results.rows].sort((a, b) => a.testError - b.testError)[0];
+  const heldOut = results.rows.find((r) => r.heldOut)?.heldOut;
+  return `## Training on blind spots (§4.2)
+
+The paper reports that FC100-100-10 trained with a continually refreshed pool of adversarial examples mixed
+into the training set reached below ${pct(PAPER_HARDENING.adversarial)} test error, against about
+${pct(PAPER_HARDENING.dropout)} with careful dropout and ${pct(PAPER_HARDENING.weightDecay)} with weight decay
+alone, and that the gain came from examples made for each layer's outputs and used to train the layers above.
+Here every model is FC100-100-10 with the zoo's SGD budget and seed (\`blindspot harden\`, docs/hardening.md);
+the first row is the zoo's own model, weight decay alone. Each is attacked again on the run's training images
+(one random target; all nine on the first images).
+
+${table(
+  ['model', 'training error', 'test error', 'av. min. distortion (random target)', 'fooled / attacked', 'min over 9 targets', 'error on held-out adversarial set', 'training minutes'],
+  rows,
+)}
+
+${results.rows.map((r) => `- ${r.model}: ${r.training}`).join('\n')}
+${heldOut ? `\nThe held-out adversarial set: ${heldOut} (the weight-decay-alone model's own examples, so its row there is not comparable).\n` : ''}
+Best test error: ${best.model}, ${pct(best.testError)} (weight decay alone: ${pct(base.testError)}; the paper's target: below ${pct(PAPER_HARDENING.adversarial)}).
+
+### Examples made for the zoo's models, on the compared models
+${transferTable(results.into)}
+
+### Examples made for the compared models, on the zoo's models
+${transferTable(results.from)}
+`;
+}
