@@ -13,7 +13,8 @@ export async function ensureDirectory(path: string, what = 'output folder'): Pro
   const missing: string[] = [];
   for (let dir = target; ; dir = dirname(dir)) {
     const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
+      // ENOTDIR: a file stands where a folder of the path should be; the walk up finds and names it.
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null;
       throw new Error(`${what} ${path}: cannot look at ${dir}: ${error.message}`);
     });
     if (info) {

@@ -9,6 +9,7 @@ import { train } from '../../src/nn/train.ts';
 import { modelSpec } from '../../src/nn/zoo.ts';
 import { tensor } from '../../src/tensor/ops/fill.ts';
 import { useTestEngine } from '../helpers/engine.ts';
+import { overflowingFc10 } from '../helpers/overflowingFc10.ts';
 
 const getEngine = useTestEngine();
 let mnist: MnistData;
@@ -121,5 +122,23 @@ describe('the blind-spot search on a small trained model', () => {
       for (const v of e.adversarial!) expect(v >= 0 && v <= 1).toBe(true);
     });
     expect(() => model.above(2)).toThrow(/layer 2 is not a hidden sigmoid layer/);
+  });
+
+  it('does not attack an image whose logits are not finite, and says why', async () => {
+    const fc10 = overflowingFc10();
+    const overflowing = Model.fromCheckpoint(getEngine(), modelSpec('FC10(1e-4)'), {
+      source: 'overflowing FC10',
+      meta: { model: 'FC10(1e-4)', architecture: '', lambdas: [1e-4], trainingSet: 'full', seed: 1 },
+      tensors: Object.fromEntries(Object.entries(fc10.tensors).map(([k, t]) => [k, { shape: t.shape, data: Float32Array.from(t.data) }])),
+    });
+    const report = await findBlindSpots(overflowing, fc10.images, fc10.labels, { ...options, batchSize: 5 });
+    overflowing.dispose();
+    expect([report.attacked, report.misclassifiedBefore, report.nonFiniteOutputs]).toEqual([2, 1, 2]);
+    for (const k of [3, 4]) {
+      expect(report.images[k].attacked).toBe(false);
+      expect(report.images[k].predicted).toBe(-1);
+      expect(report.images[k].reason).toMatch(/logits for this image are not finite/);
+    }
+    expect(report.images[2].reason).toBe('misclassified before the attack');
   });
 });

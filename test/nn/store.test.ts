@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckpointMeta } from '../../src/nn/checkpoint.ts';
 import { readCheckpointMeta, saveCheckpoint } from '../../src/nn/checkpoint.node.ts';
+import { useTestEngine } from '../helpers/engine.ts';
+import { Model } from '../../src/nn/model.ts';
+import { saveTrained } from '../../src/nn/trainAndSave.node.ts';
+import { modelSpec } from '../../src/nn/zoo.ts';
 import { listTrainedModels, readTrainingIndex, readTrainingRecords, RESULTS_FILE, saveTrainedModel, type TrainingRecord } from '../../src/nn/store.node.ts';
 
 const dirs: string[] = [];
@@ -150,5 +154,30 @@ describe('the index, training-results.json', () => {
     await rm(file(), { recursive: true });
     await symlink('/dev/zero', file());
     await expect(readTrainingIndex(dir)).rejects.toThrow(`${file()}: is a character device, not a training-records file`);
+  });
+});
+
+describe('saving a trained model over an existing one', () => {
+  const getEngine = useTestEngine();
+  it('keeps the better checkpoint under its name and saves a worse one beside it, saying so', async () => {
+    const dir = await folder();
+    const engine = getEngine();
+    const spec = modelSpec('FC10(1e-4)');
+    const data = { train: { images: new Float32Array(0), labels: new Int32Array(0), count: 0 }, test: { images: new Float32Array(0), labels: new Int32Array(0), count: 0 }, source: 'none', identity: { name: 'none', files: [] } };
+    const save = async (testError: number) => {
+      const model = Model.create(engine, spec, 1);
+      const trained = { model, trainError: testError, testError, optimizer: 'lbfgs' as const, settings: 'test', epochs: 1, seconds: 1, examplesPerSecond: 1 };
+      const result = await saveTrained(engine, spec, 'full', data, trained, { outDir: dir, seed: 1 });
+      model.dispose();
+      return result;
+    };
+    expect((await save(0.1)).note).toBeUndefined();
+    const worse = await save(0.2);
+    expect(worse.note).toMatch(/kept FC10_1e-4_-full\.safetensors, whose test error 10\.00% is lower than this run's 20\.00%; this run is saved beside it as FC10_1e-4_-full-\d{4}-.*\.safetensors/);
+    const better = await save(0.05);
+    expect(better.note).toBeUndefined();
+    expect(better.record.checkpoint).toBe('FC10_1e-4_-full.safetensors');
+    const { models } = await listTrainedModels(dir);
+    expect(models.map((m) => m.record.testError).sort()).toEqual([0.05, 0.2]);
   });
 });
