@@ -6,7 +6,7 @@
  * folder) are in `blindspot/node`, which also re-exports everything here.
  *
  * The engine, tensors, ops and autodiff are exported flat; the layers above them are namespaces:
- * `data`, `nn`, `optim`, `attack`, `analysis`.
+ * `data`, `nn`, `optim`, `attack`, `analysis`, `hardening`.
  */
 export { Engine, type EngineOptions, type Kernel, type KernelConstants, type MemoryStats } from './gpu/engine.ts';
 export { acquireDevice, type AdapterDescription, type AdapterOptions } from './gpu/device.ts';
@@ -21,3 +21,4 @@ export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export * as attack from './attack/index.ts';
 export * as analysis from './analysis/index.ts';
+export * as hardening from './hardening/index.ts';

@@ -18,4 +18,5 @@ export {
 } from './nn/store.node.ts';
 export { trainAndSave, type TrainAndSaveOptions, type TrainAndSaveResult } from './nn/trainAndSave.node.ts';
 export { shippedZooFolder } from './nn/zooFolder.node.ts';
+export { hardenAndSave, heldOutFor, variantOf } from './hardening/hardenAndSave.node.ts';
 export { writeImageGrid, encodeGreyPng } from './report/png.node.ts';

@@ -1,6 +1,6 @@
 /**
- * The `analysis` namespace of the public API: Property 1 (are units special?), cross-model transfer and
- * noise controls.
+ * The `analysis` namespace of the public API: Property 1 (are units special?), the spectral analysis
+ * (Lipschitz bounds per layer, measured ratios, certified radii), cross-model transfer and noise controls.
  */
 export {
   analyzeUnits,
@@ -21,3 +21,10 @@ export { mannWhitneyU, type MannWhitneyResult } from './mannWhitney.ts';
 export { randomDirections, randomSubsets } from './directions.ts';
 export { errorRateOn, amplify, rmsDifference } from './transfer.ts';
 export { noisyCopies, type NoisySet } from './noise.ts';
+export { spectralAnalysis, boundViolations, type SpectralAnalysis, type SpectralPairs, type SpectralOptions } from './spectral.ts';
+export { spectralBounds, type SpectralBounds, type LayerBound, type SpectralBoundsOptions } from './layerBounds.ts';
+export { measuredRatios, gaussianPartners, type MeasuredRatios, type RatioStats } from './pairRatios.ts';
+export { certifiedBracket, type CertifiedBracket, type CertifiedExample } from './certifiedRadius.ts';
+export { operatorNorm, type LinearOperator, type OperatorNormEstimate, type PowerIterationOptions } from './powerIteration.ts';
+export { convDftNorm, dftPeriods, type ConvDftBound, type ConvGeometry } from './convDft.ts';
+export { layerGeometries, linearPartOf, activationConstant, type LayerGeometry } from './layerOperators.ts';
