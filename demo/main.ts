@@ -19,7 +19,7 @@ import { says, showCards, showNine } from './results.ts';
 import { requestedCheckpoint, UNITS_IMAGES } from './settings.ts';
 import { listTrainedZoo, loadTrainedModel } from './trainedZoo.ts';
 import { TrainingPanel, type PageTrainedModel } from './trainingPanel.ts';
-import { TrainingStopped } from './training.ts';
+import { describePageTraining, TrainingStopped } from './training.ts';
 import { byId, clearError, fillList, percent, seconds, showError } from './ui.ts';
 import { UnitsPanel } from './unitsPanel.ts';
 
@@ -231,10 +231,12 @@ function setNetwork(next: Network): void {
   void refreshVerdicts();
 }
 
+/** Results of another digit or network are gone (a stale result would show another network's readings). */
 function clearResults(): void {
   el.spots.replaceChildren();
   el.spotDetail.replaceChildren();
   el.batchResult.replaceChildren();
+  status(el.attackStatus, '', 'done');
   status(el.batchStatus, '', 'done');
 }
 
@@ -255,7 +257,7 @@ async function train(): Promise<void> {
     facts: [
       ['network', `${spec.name} trained here on ${settings.images.toLocaleString('en')} images`],
       ['test error', `${percent(trained.testError.errorRate)} (${trained.testError.count.toLocaleString('en')} test images; training error ${percent(trained.trainError.errorRate)})`],
-      ['how', `${settings.length} ${spec.training.optimizer === 'lbfgs' ? 'L-BFGS iterations' : 'epochs of SGD'}, ${seconds(trained.seconds)}`],
+      ['how', `${describePageTraining(spec, settings)} ${seconds(trained.seconds)}.`],
     ],
   };
   state.trainedHere = here;

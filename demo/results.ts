@@ -12,8 +12,12 @@ import { fillList, formatC, percent, seconds } from './ui.ts';
 /** "3 (51.2 %)". */
 export const says = (v: Verdict): string => `${v.label} (${percent(v.probability, 1)})`;
 
-/** Distortions are shown to 4 decimals everywhere (the check compares with this precision). */
-const formatDistortion = (d: number): string => d.toFixed(4);
+/**
+ * Distortions are shown to 4 decimals on the cards and to 6 in the detail: the RMS of an 8-bit image's
+ * difference is exact up to float rounding, and 6 decimals tell it from the search's own float32 image
+ * (rounding moves it by ~3e-5). demo/demo.check.mjs compares both with what it reads from the pixels.
+ */
+const formatDistortion = (d: number, digits = 4): string => d.toFixed(digits);
 
 function span(className: string, text: string): HTMLSpanElement {
   const element = document.createElement('span');
@@ -80,7 +84,7 @@ function showDetail(container: HTMLElement, image: ShownImage, spot: ShownSpot, 
           ? `found, but rounded to 8-bit pixels the model reads it as ${spot.verdict!.label}`
           : `none found (${spot.reason})`,
     ],
-    ['distortion', found ? `${formatDistortion(spot.distortion)} RMS per pixel, of the 8-bit image (‖r‖₂ = ${(spot.distortion * 28).toFixed(3)})` : '—'],
+    ['distortion', found ? `${formatDistortion(spot.distortion, 6)} RMS per pixel, of the 8-bit image (‖r‖₂ = ${(spot.distortion * 28).toFixed(4)})` : '—'],
     ['c', formatC(spot.c)],
     ['search over c', spot.trials.map((t) => `${formatC(t.c)}${t.success ? '✓' : '✗'}`).join(' ')],
     ['this search', `${spot.evaluations} objective evaluations; all searches of this run shared ${search.rounds} GPU passes, ${seconds(search.seconds)}`],

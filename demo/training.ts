@@ -22,14 +22,22 @@ export interface TrainedModel {
 /** Training images whose error is counted after each epoch and at the end. */
 const TRAIN_ERROR_IMAGES = 2000;
 
+/** The optimizer of the supervised stage: the model's, or L-BFGS for AE400-10's softmax (settings.ts). */
+export function supervisedOptimizer(spec: nn.ModelSpec, settings: PageTraining): nn.Optimizer {
+  return settings.softmaxIterations ? 'lbfgs' : spec.training.optimizer;
+}
+
 /** The training of `spec` with `settings` in words: the optimizer and its settings, the autoencoder stage. */
 export function describePageTraining(spec: nn.ModelSpec, settings: PageTraining): string {
-  const { optimizer } = spec.training;
-  const line = nn.describeTraining({ ...spec.training, ...settings, epochs: settings.length, maxIterations: settings.length }, optimizer);
-  const stage = spec.frozenEncoder
-    ? `First the sparse autoencoder, without labels, for ${Math.min(settings.length, spec.frozenEncoder.epochs)} epoch(s) of SGD; its encoder is then frozen and the softmax above it trained: `
-    : '';
-  return `${stage}${line}.`;
+  const sgd = nn.describeTraining({ ...spec.training, ...settings, epochs: settings.length }, 'sgd');
+  if (settings.softmaxIterations) {
+    const epochs = Math.min(settings.length, spec.frozenEncoder?.epochs ?? settings.length);
+    return (
+      `First the sparse autoencoder, without labels — ${nn.describeTraining({ ...spec.training, ...settings, epochs }, 'sgd')}; its encoder is then frozen ` +
+      `and the softmax above it, a convex problem, solved by ${nn.describeTraining({ ...spec.training, maxIterations: settings.softmaxIterations }, 'lbfgs')}.`
+    );
+  }
+  return `${spec.training.optimizer === 'lbfgs' ? nn.describeTraining({ ...spec.training, maxIterations: settings.length }, 'lbfgs') : sgd}.`;
 }
 
 /**
@@ -49,12 +57,13 @@ export async function trainInPage(
   let stage: 'autoencoder' | 'supervised' = 'supervised';
   const result = await nn.fitModel(engine, spec, trainSet, testSet, {
     ...spec.training,
+    optimizer: supervisedOptimizer(spec, settings),
+    maxIterations: settings.softmaxIterations ?? settings.length,
     batch: settings.batch,
     learningRate: settings.learningRate,
     warmupEpochs: settings.warmupEpochs,
     schedule: settings.schedule,
     epochs: settings.length,
-    maxIterations: settings.length,
     seed: 1,
     reportEvery: 10,
     evaluationLimit: settings.testImages,

@@ -6,7 +6,7 @@
 import { nn, type data, type Engine } from 'blindspot';
 import { loadMnistPart } from './mnist.ts';
 import { pageTraining, TRAIN_COUNTS, type PageTraining } from './settings.ts';
-import { describePageTraining, trainInPage, TrainingStopped, type TrainedModel } from './training.ts';
+import { describePageTraining, supervisedOptimizer, trainInPage, TrainingStopped, type TrainedModel } from './training.ts';
 import { byId, fillList, percent, seconds } from './ui.ts';
 
 /** A model trained here, with what to say about it. */
@@ -61,7 +61,7 @@ export class TrainingPanel {
   async run(): Promise<PageTrainedModel> {
     const spec = nn.modelSpec(this.model.value);
     const settings = this.settings(spec);
-    const lbfgs = spec.training.optimizer === 'lbfgs';
+    const lbfgs = supervisedOptimizer(spec, settings) === 'lbfgs';
     this.stopRequested = false;
     this.progress.value = 0;
     try {
@@ -118,8 +118,9 @@ export class TrainingPanel {
   private showDefaults(): void {
     const spec = nn.modelSpec(this.model.value);
     const defaults = pageTraining(spec);
+    // The field counts what SGD or L-BFGS does; for AE400-10, the autoencoder's epochs.
     const lbfgs = spec.training.optimizer === 'lbfgs';
-    this.lengthLabel.textContent = lbfgs ? 'Iterations' : 'Epochs';
+    this.lengthLabel.textContent = lbfgs ? 'Iterations' : defaults.softmaxIterations ? 'Autoencoder epochs' : 'Epochs';
     this.length.max = lbfgs ? '500' : '50';
     this.length.value = String(defaults.length);
     this.count.value = String(defaults.images);
