@@ -243,8 +243,14 @@ function clearResults(): void {
 async function switchNetwork(): Promise<void> {
   const key = el.model.value;
   if (key === state.network?.key) return;
-  if (key === HERE) setNetwork(state.trainedHere!);
-  else await useCheckpoint(key);
+  try {
+    if (key === HERE) setNetwork(state.trainedHere!);
+    else await useCheckpoint(key);
+  } catch (error) {
+    // The network in use is unchanged: so is the select.
+    el.model.value = state.network?.key ?? '';
+    throw error;
+  }
 }
 
 async function train(): Promise<void> {
@@ -296,15 +302,16 @@ function drawnDigit(): Float32Array | null {
   return pad.hasInk ? quantize8(mnistDigit(pad.ink())) : null;
 }
 
+/** Show the drawing as the network sees it, and (when no other job runs) its reading. */
 async function previewDrawing(): Promise<void> {
   if (!state.page) return;
   const digit = drawnDigit();
   paintDigit(el.padPreview, digit ?? new Float32Array(data.MNIST_PIXELS));
+  el.padReading.textContent = 'what the network sees';
+  // A running search keeps its results and the GPU to itself; "Find" reads the drawing afresh anyway.
+  if (state.busy !== null) return;
   if (state.source === 'draw') clearResults();
-  if (!digit || !state.network || state.busy === 'train') {
-    el.padReading.textContent = 'what the network sees';
-    return;
-  }
+  if (!digit || !state.network) return;
   const [verdict] = await classify(state.network.model, digit);
   el.padReading.textContent = `what the network sees: it reads ${says(verdict)}`;
 }

@@ -107,7 +107,7 @@ export class UnitsPanel {
     );
   }
 
-  /** One column's top images with their labels and how many share the most common one. */
+  /** One column's top images, 3 × 3 as in the paper's figures, with their labels and how many share one. */
   private row(top: analysis.TopImages, column: number, title: string, note: string): HTMLElement {
     const indices = Array.from(top.indices.subarray(column * top.k, (column + 1) * top.k));
     const labels = indices.map((i) => this.test.labels[i]);
@@ -117,14 +117,14 @@ export class UnitsPanel {
     const heading = document.createElement('p');
     heading.textContent = `${title}: ${shared} of ${labels.length} share a label${note}`;
     const images = document.createElement('div');
-    images.className = 'strip';
+    images.className = 'top-grid';
     images.append(
       ...indices.map((index, rank) => {
         const figure = document.createElement('figure');
         const caption = document.createElement('figcaption');
         caption.textContent = String(labels[rank]);
         const pixels = this.test.images.subarray(index * data.MNIST_PIXELS, (index + 1) * data.MNIST_PIXELS);
-        figure.append(digitCanvas(pixels, 1.25, 'top-image', `test image ${index}, a ${labels[rank]}`), caption);
+        figure.append(digitCanvas(pixels, 1.75, 'top-image', `test image ${index}, a ${labels[rank]}`), caption);
         figure.dataset.index = String(index);
         return figure;
       }),
