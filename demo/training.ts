@@ -34,7 +34,8 @@ export function describePageTraining(spec: nn.ModelSpec, settings: PageTraining)
     const epochs = Math.min(settings.length, spec.frozenEncoder?.epochs ?? settings.length);
     return (
       `First the sparse autoencoder, without labels — ${nn.describeTraining({ ...spec.training, ...settings, epochs }, 'sgd')}; its encoder is then frozen ` +
-      `and the softmax above it, a convex problem, solved by ${nn.describeTraining({ ...spec.training, maxIterations: settings.softmaxIterations }, 'lbfgs')}.`
+      `and the softmax above it, a convex problem, solved by ${nn.describeTraining({ ...spec.training, maxIterations: settings.softmaxIterations }, 'lbfgs')}. ` +
+      'So few autoencoder steps leave a code far poorer than the trained zoo’s: expect a test error several times its.'
     );
   }
   return `${spec.training.optimizer === 'lbfgs' ? nn.describeTraining({ ...spec.training, maxIterations: settings.length }, 'lbfgs') : sgd}.`;

@@ -111,7 +111,9 @@ export class TrainingPanel {
     const length = Math.round(Number(this.length.value));
     const max = Number(this.length.max);
     if (!(length >= 1 && length <= max)) throw new Error(`${this.lengthLabel.textContent} must be a whole number from 1 to ${max}, not '${this.length.value}'`);
-    return { ...pageTraining(spec), images: Number(this.count.value), length };
+    const images = Number(this.count.value);
+    if (!TRAIN_COUNTS.includes(images)) throw new Error(`choose how many training images, one of ${TRAIN_COUNTS.join(', ')}`);
+    return { ...pageTraining(spec), images, length };
   }
 
   /** The chosen model's defaults in the form. */
