@@ -257,6 +257,7 @@ async function train(): Promise<void> {
   const trained: PageTrainedModel = await loaded().training.run();
   const { spec, settings } = trained;
   const previous = state.trainedHere;
+  const inUse = state.network;
   const here: Network = {
     model: trained.model,
     key: HERE,
@@ -267,8 +268,9 @@ async function train(): Promise<void> {
     ],
   };
   state.trainedHere = here;
+  // setNetwork frees the network in use, which may be the previous one trained here; else it is freed here.
   setNetwork(here);
-  if (previous) previous.model.dispose();
+  if (previous && previous !== inUse) previous.model.dispose();
   fillModelSelect(HERE);
 }
 
