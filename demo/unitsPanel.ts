@@ -35,6 +35,7 @@ export class UnitsPanel {
   /** @param test The images ranked: the first test images. */
   constructor(private readonly test: data.LabelledImages) {
     byId('units-images').textContent = test.count.toLocaleString('en');
+    byId('units-directions').textContent = `${DIRECTIONS} of them, seed ${DIRECTION_SEED}`;
     this.layerSelect.addEventListener('change', () => this.resetUnit());
   }
 
@@ -103,7 +104,7 @@ export class UnitsPanel {
     const undecided = !this.computed!.decided.includes(unit);
     this.result.replaceChildren(
       this.row(top.units, unit, `unit ${unit} of layer ${layer}${where}`, undecided ? ` — undecided: fewer than ${K} images raise it above its minimum, so these are the first images by index` : ''),
-      this.row(top.directions, this.direction, `random direction ${this.direction + 1} of ${DIRECTIONS} (Gaussian, unit length, seed ${DIRECTION_SEED})`, ''),
+      this.row(top.directions, this.direction, `random direction ${this.direction + 1} of ${DIRECTIONS}`, ''),
     );
   }
 
