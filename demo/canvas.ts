@@ -1,30 +1,29 @@
-/** Painting blindspot's platform-free greyscale rasters (report/imageGrid.ts) onto canvases. */
-import { renderImageGrid, type GreyImage, type ImageGridSpec } from '../src/report/imageGrid.ts';
+/** 28×28 greyscale images on canvases: one canvas pixel per image pixel, enlarged by CSS without smoothing. */
+import { data } from 'blindspot';
+import { toBytes } from './pixels.ts';
 
-/** Resize `canvas` to `image` and paint it, grey byte → opaque RGB. */
-export function paintGrey(canvas: HTMLCanvasElement, image: GreyImage): void {
-  canvas.width = image.width;
-  canvas.height = image.height;
-  const rgba = new ImageData(image.width, image.height);
-  for (let i = 0; i < image.data.length; i++) {
-    const v = image.data[i];
-    rgba.data[4 * i] = v;
-    rgba.data[4 * i + 1] = v;
-    rgba.data[4 * i + 2] = v;
-    rgba.data[4 * i + 3] = 255;
-  }
+/** Paint `pixels` (values in [0, 1], 28×28) onto `canvas` as opaque grey, byte for byte. */
+export function paintDigit(canvas: HTMLCanvasElement, pixels: ArrayLike<number>): void {
+  const side = data.MNIST_SIDE;
+  if (pixels.length !== side * side) throw new Error(`paintDigit: ${pixels.length} values, not ${side}×${side}`);
+  canvas.width = canvas.height = side;
+  const grey = toBytes(pixels);
+  const rgba = new ImageData(side, side);
+  grey.forEach((v, i) => rgba.data.set([v, v, v, 255], 4 * i));
   canvas.getContext('2d')!.putImageData(rgba, 0, 0);
 }
 
-/** A canvas showing a grid rendered exactly as the reproduction's figures are. */
-export function gridCanvas(spec: ImageGridSpec, className = 'grid'): HTMLCanvasElement {
+/**
+ * A canvas holding one digit, shown `scale` times its size. `role` marks what it shows (original,
+ * adversarial, difference) for the demo check, which reads the pixels back.
+ */
+export function digitCanvas(pixels: ArrayLike<number>, scale: number, role: string, label: string): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
-  canvas.className = className;
-  paintGrey(canvas, renderImageGrid(spec));
+  canvas.className = 'digit';
+  canvas.dataset.role = role;
+  canvas.style.width = canvas.style.height = `${scale * data.MNIST_SIDE}px`;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', label);
+  paintDigit(canvas, pixels);
   return canvas;
-}
-
-/** One 28×28 image (values in [0, 1]) on a canvas, upscaled `scale` times, without border. */
-export function digitCanvas(pixels: Float32Array, scale: number, className = 'digit'): HTMLCanvasElement {
-  return gridCanvas({ rows: [[{ pixels }]], scale, gap: 0 }, className);
 }

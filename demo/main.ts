@@ -1,122 +1,163 @@
 /**
- * The demo page: blindspot embedded as an application would embed it. One engine on navigator.gpu,
- * MNIST fetched and parsed in the page, a zoo model trained on a subset, and the blind-spot search on
- * the digits the user picks. `?smoke=1` drives the same handlers unattended with tiny budgets and
- * publishes the outcome as `window.__demoResult` (demo/demo.check.mjs reads it).
+ * The demo page: blindspot embedded as an application embeds it, through the package's public entry only.
+ * It starts from the trained zoo — the MNIST test set and a checkpoint fetched, the nine blind spots of
+ * the first test digit searched at once — and then lets the user pick or draw a digit, search ten digits
+ * at once, compare units with random directions (Property 1) or train a network here.
+ *
+ * Every status line carries `data-state` (running, done, error) for demo/demo.check.mjs, which drives
+ * the page like a user and checks what it shows against its own pixels.
  */
-import { Engine } from '../src/index.ts';
-import type { LabelledImages } from '../src/data/idx.ts';
-import { MNIST_CLASSES, MNIST_PIXELS } from '../src/data/idx.ts';
-import { disposeDataset, uploadDataset, type GpuDataset } from '../src/nn/dataset.ts';
-import type { Model } from '../src/nn/model.ts';
-import { architectureOf, modelSpec, ZOO } from '../src/nn/zoo.ts';
-import { createRng, permutation } from '../src/util/random.ts';
-import { BUDGETS, classify, searchBlindSpots, testImage, type SearchBudget } from './blindspots.ts';
-import { loadMnistPart } from './mnist.ts';
+import { analysis, data, Engine, nn } from 'blindspot';
+import { BUDGETS, classify, searchBlindSpots, type SearchBudget, type ShownSearch } from './blindspots.ts';
+import { paintDigit } from './canvas.ts';
+import { DrawingPad } from './drawingPad.ts';
+import { MNIST_COUNTS, loadMnistPart } from './mnist.ts';
+import { mnistDigit } from './mnistDigit.ts';
 import { DigitPicker } from './picker.ts';
-import { showBatch, showSingle } from './results.ts';
-import { pageSettings, smokeRequested, type PageSettings } from './settings.ts';
-import { trainInPage, TrainingStopped } from './training.ts';
+import { quantize8 } from './pixels.ts';
+import { says, showCards, showNine } from './results.ts';
+import { requestedCheckpoint, UNITS_IMAGES } from './settings.ts';
+import { listTrainedZoo, loadTrainedModel } from './trainedZoo.ts';
+import { TrainingPanel, type PageTrainedModel } from './trainingPanel.ts';
+import { describePageTraining, TrainingStopped } from './training.ts';
 import { byId, clearError, fillList, percent, seconds, showError } from './ui.ts';
+import { UnitsPanel } from './unitsPanel.ts';
 
-/** What a `?smoke=1` run reports; `ok: false` carries the error. */
-export interface DemoResult {
-  ok: boolean;
-  seconds: number;
-  error?: string;
-  adapter?: string;
-  training?: { model: string; images: number; loss: number; testError: number; examplesPerSecond: number };
-  attack?: { image: number; label: number; target: number; success: boolean; distortion: number; c: number; prediction: number | null };
-  batch?: { images: number; attacked: number; successes: number; rounds: number; evaluations: number };
-}
-
-declare global {
-  interface Window {
-    __demoResult?: DemoResult;
-  }
-}
-
-interface Loaded {
+/** What the page holds once it has started. */
+interface Page {
   engine: Engine;
-  settings: PageSettings;
-  test: LabelledImages;
-  testSet: GpuDataset;
+  test: data.LabelledImages;
+  zoo: nn.TrainingRecord[];
   picker: DigitPicker;
+  pad: DrawingPad;
+  training: TrainingPanel;
+  units: UnitsPanel;
 }
+
+/** The network in use: a checkpoint of the trained zoo, or the one trained in this page. */
+interface Network {
+  model: nn.Model;
+  /** The model select's value: a checkpoint file, or HERE. */
+  key: string;
+  facts: [string, string][];
+}
+
+const HERE = 'trained-here';
 
 const state = {
-  loaded: null as Loaded | null,
-  /** The largest training prefix fetched so far; smaller subsets are views of it. */
-  trainData: null as LabelledImages | null,
-  trainSet: null as GpuDataset | null,
-  model: null as Model | null,
-  busy: null as 'train' | 'attack' | null,
-  stopRequested: false,
+  page: null as Page | null,
+  network: null as Network | null,
+  trainedHere: null as Network | null,
+  busy: null as 'load' | 'train' | 'search' | 'units' | null,
+  source: 'test' as 'test' | 'draw',
 };
 
 const el = {
   engineStatus: byId('engine-status'),
   adapter: byId('adapter'),
-  trainForm: byId<HTMLFormElement>('train-form'),
   model: byId<HTMLSelectElement>('model'),
-  trainCount: byId<HTMLSelectElement>('train-count'),
-  epochs: byId<HTMLInputElement>('epochs'),
-  train: byId<HTMLButtonElement>('train'),
-  stop: byId<HTMLButtonElement>('stop'),
-  modelDescription: byId('model-description'),
-  trainProgress: byId<HTMLProgressElement>('train-progress'),
-  trainStats: byId('train-stats'),
+  modelFacts: byId('model-facts'),
+  sourceTest: byId<HTMLButtonElement>('source-test'),
+  sourceDraw: byId<HTMLButtonElement>('source-draw'),
+  testSource: byId('test-source'),
+  drawSource: byId('draw-source'),
+  pad: byId<HTMLCanvasElement>('pad'),
+  padPreview: byId<HTMLCanvasElement>('pad-preview'),
+  padReading: byId('pad-reading'),
   budget: byId<HTMLSelectElement>('budget'),
   attack: byId<HTMLButtonElement>('attack'),
   attackStatus: byId('attack-status'),
-  singleResult: byId('single-result'),
-  singleStats: byId('single-stats'),
+  spots: byId('spots'),
+  spotDetail: byId('spot-detail'),
   batch: byId<HTMLButtonElement>('batch'),
   batchStatus: byId('batch-status'),
-  batchLegend: byId('batch-legend'),
   batchResult: byId('batch-result'),
+  unitsShow: byId<HTMLButtonElement>('units-show'),
+  unitsNextUnit: byId<HTMLButtonElement>('units-next-unit'),
+  unitsNextDirection: byId<HTMLButtonElement>('units-next-direction'),
+  unitsStatus: byId('units-status'),
 };
+
+function loaded(): Page {
+  if (!state.page) throw new Error('the page has not finished starting');
+  return state.page;
+}
+
+function network(): nn.Model {
+  if (!state.network) throw new Error('no network loaded yet');
+  return state.network.model;
+}
 
 function setBusy(busy: typeof state.busy): void {
   state.busy = busy;
-  const ready = state.loaded !== null;
-  el.train.disabled = !ready || busy !== null;
-  el.stop.disabled = busy !== 'train';
-  for (const control of [el.model, el.trainCount, el.epochs]) control.disabled = busy === 'train';
-  el.attack.disabled = el.batch.disabled = !ready || busy !== null || state.model === null;
+  // For the check: which job runs ('' when none).
+  document.body.dataset.busy = busy ?? '';
+  const idle = state.page !== null && busy === null;
+  const usable = idle && state.network !== null;
+  state.page?.training.setState(idle, busy === 'train');
+  el.model.disabled = !idle;
+  for (const button of [el.attack, el.batch, el.unitsShow, el.unitsNextUnit, el.unitsNextDirection]) button.disabled = !usable;
 }
 
-function loaded(): Loaded {
-  if (!state.loaded) throw new Error('the engine and the test set are not ready yet');
-  return state.loaded;
+/** A status line with its state for the check: running, done or error. */
+function status(element: HTMLElement, text: string, stateName: 'running' | 'done' | 'error'): void {
+  element.textContent = text;
+  element.dataset.state = stateName;
 }
 
-function trainedModel(): Model {
-  if (!state.model) throw new Error('train a model first');
-  return state.model;
+/**
+ * Run one GPU job at a time: the controls are disabled meanwhile, and an error goes to the banner and to
+ * the job's status line instead of the console.
+ */
+function exclusive(busy: NonNullable<typeof state.busy>, statusLine: HTMLElement | null, work: () => Promise<unknown>): () => void {
+  return () => {
+    if (state.busy !== null) return;
+    clearError();
+    setBusy(busy);
+    work()
+      .catch((error) => {
+        if (statusLine) status(statusLine, error instanceof TrainingStopped ? 'Stopped.' : `Failed: ${error instanceof Error ? error.message : error}`, 'error');
+        if (!(error instanceof TrainingStopped)) showError(error);
+      })
+      .finally(() => {
+        setBusy(null);
+        void refreshVerdicts();
+      });
+  };
 }
 
 // ---------------------------------------------------------------- startup
 
-async function start(): Promise<Loaded> {
+async function start(): Promise<void> {
   const engine = await Engine.create();
   // The engine owns the device and every buffer; freeing it is all the cleanup a page needs.
   window.addEventListener('pagehide', () => engine.dispose());
   // A page restored from the back-forward cache would hold a disposed engine.
   window.addEventListener('pageshow', (event) => event.persisted && location.reload());
-  const settings = pageSettings(new URLSearchParams(location.search), engine.adapter);
   showAdapter(engine);
-  setupForms(settings);
-  el.engineStatus.textContent = 'Loading the MNIST test set…';
-  const test = await loadMnistPart('test', settings.testCount, (received, expected) => {
-    el.engineStatus.textContent = `Loading the MNIST test set… ${percent(received / expected, 0)}`;
-  });
-  const testSet = uploadDataset(engine, test, 'MNIST test set');
-  const picker = new DigitPicker(test, () => void refreshVerdicts());
-  state.loaded = { engine, settings, test, testSet, picker };
-  el.engineStatus.textContent = `Ready: ${test.count} test digits on the GPU.`;
-  setBusy(null);
-  return state.loaded;
+  status(el.engineStatus, 'Loading the MNIST test set and the trained zoo…', 'running');
+  const [test, zoo] = await Promise.all([
+    loadMnistPart('test', MNIST_COUNTS.test, (received, expected) => {
+      status(el.engineStatus, `Loading the MNIST test set… ${percent(received / expected, 0)}`, 'running');
+    }),
+    listTrainedZoo(),
+  ]);
+  const checkpoint = requestedCheckpoint(new URLSearchParams(location.search), zoo);
+  const unitsImages = { images: test.images.subarray(0, UNITS_IMAGES * data.MNIST_PIXELS), labels: test.labels.subarray(0, UNITS_IMAGES), count: UNITS_IMAGES };
+  state.page = {
+    engine,
+    test,
+    zoo,
+    picker: new DigitPicker(test, () => void refreshVerdicts(), () => clearResults()),
+    pad: new DrawingPad(el.pad, () => void previewDrawing()),
+    training: new TrainingPanel(engine, test),
+    units: new UnitsPanel(unitsImages),
+  };
+  fillModelSelect(checkpoint);
+  await useCheckpoint(checkpoint);
+  status(el.engineStatus, `Ready: ${test.count.toLocaleString('en')} test digits, ${zoo.length} trained networks.`, 'done');
+  await findNine();
+  document.body.dataset.firstBlindSpotMs = String(Math.round(performance.now()));
 }
 
 function showAdapter(engine: Engine): void {
@@ -132,215 +173,231 @@ function showAdapter(engine: Engine): void {
   ]);
 }
 
-function setupForms(settings: PageSettings): void {
-  el.model.replaceChildren(...ZOO.map((spec) => new Option(spec.name, spec.name, false, spec.name === settings.model)));
-  el.trainCount.replaceChildren(
-    ...settings.trainCounts.map((n) => new Option(n.toLocaleString('en'), String(n), false, n === settings.trainCount)),
-  );
-  el.epochs.value = String(settings.epochs);
-  if (settings.smoke) el.budget.add(new Option('smoke test (1 bisection step, ≤ 15 iterations per c, c ≤ 1e4)', 'smoke', true, true));
-  const describe = (): void => {
-    const spec = modelSpec(el.model.value);
-    el.modelDescription.textContent = `${spec.description}. Layers: ${architectureOf(spec)}. SGD with momentum ${spec.training.momentum}, learning rate ${spec.training.learningRate}.`;
-  };
-  el.model.addEventListener('change', describe);
-  describe();
-}
+// ---------------------------------------------------------------- the network
 
-// ---------------------------------------------------------------- training
+const SET_NAMES: Record<string, string> = { full: 'all 60,000 training images', P1: 'P1, 30,000 training images', P2: 'P2, the other 30,000' };
 
-async function trainingSet(engine: Engine, count: number): Promise<GpuDataset> {
-  if (state.trainSet?.count === count) return state.trainSet;
-  if (!state.trainData || state.trainData.count < count) {
-    state.trainData = await loadMnistPart('train', count, (received, expected) => {
-      fillList(el.trainStats, [['data', `fetching the first ${count} training images… ${percent(received / expected, 0)}`]]);
-    });
+function fillModelSelect(selected: string): void {
+  const { zoo } = loaded();
+  const group = document.createElement('optgroup');
+  group.label = 'Trained zoo (models/)';
+  group.append(...zoo.map((r) => new Option(`${r.model}${r.set === 'full' ? '' : ` on ${r.set}`} — test error ${percent(r.testError)}`, r.checkpoint, false, r.checkpoint === selected)));
+  el.model.replaceChildren(group);
+  if (state.trainedHere) {
+    const here = document.createElement('optgroup');
+    here.label = 'Trained in this page';
+    here.append(new Option(state.trainedHere.facts[0][1], HERE, false, selected === HERE));
+    el.model.append(here);
   }
-  const all = state.trainData;
-  const subset: LabelledImages =
-    all.count === count ? all : { images: all.images.subarray(0, count * MNIST_PIXELS), labels: all.labels.subarray(0, count), count };
-  const previous = state.trainSet;
-  state.trainSet = null;
-  if (previous) disposeDataset(previous);
-  state.trainSet = uploadDataset(engine, subset, `MNIST training images 0..${count - 1}`);
-  return state.trainSet;
 }
 
-async function runTraining(): Promise<NonNullable<DemoResult['training']>> {
-  const { engine, settings, testSet } = loaded();
-  const spec = modelSpec(el.model.value);
-  const epochs = Math.max(1, Math.min(50, Math.round(Number(el.epochs.value)) || 1));
-  setBusy('train');
-  state.stopRequested = false;
-  el.trainProgress.value = 0;
+/** Load a checkpoint of the trained zoo and make it the network in use. */
+async function useCheckpoint(file: string): Promise<void> {
+  const { engine } = loaded();
+  status(el.attackStatus, `Loading ${file}…`, 'running');
+  const { model, meta } = await loadTrainedModel(engine, file);
+  const record = meta.record;
+  const spec = model.spec;
+  setNetwork({
+    model,
+    key: file,
+    facts: [
+      ['network', `${spec.name}: ${spec.description}`],
+      ['trained on', SET_NAMES[record?.set ?? ''] ?? meta.trainingSet],
+      ['test error', record ? `${percent(record.testError)} (training error ${percent(record.trainError)})` : '—'],
+      ['how', record ? (record.settings ?? describeOlderRecord(record)) : '—'],
+      ['where', record ? `${record.adapter}, ${seconds(record.seconds)}, ${record.date.slice(0, 10)}` : '—'],
+      ['checkpoint', `models/${file}`],
+    ],
+  });
+  status(el.attackStatus, '', 'done');
+}
+
+/** How a record from before records carried their settings was trained (docs/training.md has the rest). */
+function describeOlderRecord(record: nn.TrainingRecord): string {
+  return record.optimizer === 'lbfgs'
+    ? `full-batch L-BFGS, ${record.epochs} passes over the training set (settings: docs/training.md)`
+    : `SGD with momentum, ${record.epochs} epochs (settings: docs/training.md)`;
+}
+
+/** Make `next` the network in use, freeing the previous one unless it is the one trained here. */
+function setNetwork(next: Network): void {
+  const previous = state.network;
+  state.network = next;
+  if (previous && previous !== next && previous !== state.trainedHere) previous.model.dispose();
+  fillList(el.modelFacts, next.facts);
+  loaded().units.setModel(next.model);
+  clearResults();
+  void refreshVerdicts();
+}
+
+/** Results of another digit or network are gone (a stale result would show another network's readings). */
+function clearResults(): void {
+  el.spots.replaceChildren();
+  el.spotDetail.replaceChildren();
+  el.batchResult.replaceChildren();
+  status(el.attackStatus, '', 'done');
+  status(el.batchStatus, '', 'done');
+}
+
+async function switchNetwork(): Promise<void> {
+  const key = el.model.value;
+  if (key === state.network?.key) return;
   try {
-    const trainSet = await trainingSet(engine, Number(el.trainCount.value));
-    fillList(el.trainStats, [['stage', `${spec.name}: compiling kernels, first steps…`]]);
-    let lastLoss = NaN;
-    let lastError = NaN;
-    const started = performance.now();
-    const trained = await trainInPage(
-      engine,
-      trainSet,
-      testSet,
-      { spec, epochs, batch: settings.batch, evaluationLimit: settings.evaluationLimit, reportEvery: settings.reportEvery, seed: 1 },
-      (p, stage) => {
-        lastLoss = p.loss;
-        if (p.testError !== undefined) lastError = p.testError;
-        el.trainProgress.value = (p.epoch - 1 + p.step / p.stepsPerEpoch) / p.epochs;
-        fillList(el.trainStats, [
-          ['stage', `${spec.name}, ${stage}`],
-          ['epoch', `${p.epoch} / ${p.epochs}, step ${p.step} / ${p.stepsPerEpoch}`],
-          ['loss', p.loss.toFixed(4)],
-          ['examples/s', Math.round(p.examplesPerSecond).toLocaleString('en')],
-          ['test error', Number.isNaN(lastError) ? 'after the first epoch' : `${percent(lastError)} (${Math.min(settings.evaluationLimit, testSet.count)} test images)`],
-          ['elapsed', seconds((performance.now() - started) / 1000)],
-        ]);
-      },
-      () => state.stopRequested,
-    );
-    state.model?.dispose();
-    state.model = trained.model;
-    el.trainProgress.value = 1;
-    fillList(el.trainStats, [
-      ['model', `${spec.name}, trained on ${trainSet.count} images`],
-      ['loss', lastLoss.toFixed(4)],
-      ['training error', `${percent(trained.trainError.errorRate)} (${trained.trainError.count} images)`],
-      ['test error', `${percent(trained.testError.errorRate)} (${trained.testError.count} test images)`],
-      ['examples/s', Math.round(trained.examplesPerSecond).toLocaleString('en')],
-      ['time', seconds(trained.seconds)],
-    ]);
-    return { model: spec.name, images: trainSet.count, loss: lastLoss, testError: trained.testError.errorRate, examplesPerSecond: trained.examplesPerSecond };
-  } finally {
-    setBusy(null);
-    void refreshVerdicts();
+    if (key === HERE) setNetwork(state.trainedHere!);
+    else await useCheckpoint(key);
+  } catch (error) {
+    // The network in use is unchanged: so is the select.
+    el.model.value = state.network?.key ?? '';
+    throw error;
   }
 }
 
-/** Mark the digits of the picker's page that the model misreads (skipped while training swaps models). */
-async function refreshVerdicts(): Promise<void> {
-  const { loaded: page, model } = state;
-  if (!page || !model || state.busy === 'train') return;
-  const start = page.picker.pageStart;
-  const verdicts = await classify(model, page.picker.pageImages());
-  if (page.picker.pageStart === start && state.model === model) page.picker.showVerdicts(verdicts);
+async function train(): Promise<void> {
+  const trained: PageTrainedModel = await loaded().training.run();
+  const { spec, settings } = trained;
+  const previous = state.trainedHere;
+  const inUse = state.network;
+  const here: Network = {
+    model: trained.model,
+    key: HERE,
+    facts: [
+      ['network', `${spec.name} trained here on ${settings.images.toLocaleString('en')} images`],
+      ['test error', `${percent(trained.testError.errorRate)} (${trained.testError.count.toLocaleString('en')} test images; training error ${percent(trained.trainError.errorRate)})`],
+      ['how', `${describePageTraining(spec, settings)} ${seconds(trained.seconds)}.`],
+    ],
+  };
+  state.trainedHere = here;
+  // setNetwork frees the network in use, which may be the previous one trained here; else it is freed here.
+  setNetwork(here);
+  if (previous && previous !== inUse) previous.model.dispose();
+  fillModelSelect(HERE);
 }
 
-// ---------------------------------------------------------------- the search
+/** Mark the digits of the picker's page that the network misreads (not while training swaps networks). */
+async function refreshVerdicts(): Promise<void> {
+  const { page, network: current } = state;
+  if (!page || !current || state.busy === 'train') return;
+  const start = page.picker.pageStart;
+  const verdicts = await classify(current.model, page.picker.pageImages());
+  if (page.picker.pageStart === start && state.network === current) page.picker.showVerdicts(verdicts);
+}
+
+// ---------------------------------------------------------------- blind spots
 
 function budget(): SearchBudget {
   return BUDGETS[el.budget.value as keyof typeof BUDGETS] ?? BUDGETS.quick;
 }
 
-async function runAttack(): Promise<NonNullable<DemoResult['attack']>> {
-  const { test, picker } = loaded();
-  const model = trainedModel();
-  const { selected: index, target, label } = picker;
-  setBusy('attack');
-  try {
-    el.attackStatus.textContent = `Searching a blind spot: test image ${index} (a ${label}) → ${target}…`;
-    const report = await searchBlindSpots(model, test, [index], [target], budget(), (p) => {
-      el.attackStatus.textContent = `Searching… ${p.rounds} GPU passes, ${seconds(p.seconds)}`;
-    });
-    const result = report.images[0];
-    const example = result.examples[0];
-    const [originalVerdict] = await classify(model, testImage(test, index));
-    const adversarialVerdict = example?.adversarial ? (await classify(model, example.adversarial))[0] : null;
-    showSingle(el.singleResult, el.singleStats, test, index, result, originalVerdict, adversarialVerdict, report);
-    el.attackStatus.textContent = `Done in ${seconds(report.seconds)}.`;
-    return {
-      image: index,
-      label,
-      target,
-      success: example?.success ?? false,
-      distortion: example?.distortion ?? NaN,
-      c: example?.c ?? NaN,
-      prediction: adversarialVerdict?.label ?? null,
-    };
-  } finally {
-    setBusy(null);
-  }
+function chooseSource(source: 'test' | 'draw'): void {
+  state.source = source;
+  el.testSource.hidden = source !== 'test';
+  el.drawSource.hidden = source !== 'draw';
+  el.sourceTest.setAttribute('aria-selected', String(source === 'test'));
+  el.sourceDraw.setAttribute('aria-selected', String(source === 'draw'));
+  clearResults();
 }
 
-async function runBatch(seed: number): Promise<NonNullable<DemoResult['batch']>> {
-  const { test } = loaded();
-  const model = trainedModel();
-  const indices = Array.from(permutation(test.count, createRng(seed)).subarray(0, Math.min(10, test.count)));
-  setBusy('attack');
-  try {
-    el.batchStatus.textContent = `Searching ${indices.length} digits, one random wrong target each (seed ${seed})…`;
-    const report = await searchBlindSpots(model, test, indices, { random: seed }, budget(), (p) => {
-      el.batchStatus.textContent = `${p.problemsDone} / ${p.problems} searches done, ${p.successes} found, ${p.rounds} GPU passes, ${seconds(p.seconds)}`;
-    });
-    const found = report.images.map((r) => r.examples[0]?.adversarial ?? null);
-    const images = found.filter((a): a is Float32Array => a !== null);
-    const packed = new Float32Array(images.length * MNIST_PIXELS);
-    images.forEach((a, k) => packed.set(a, k * MNIST_PIXELS));
-    const verdicts = images.length ? await classify(model, packed, images.length) : [];
-    let next = 0;
-    showBatch(el.batchResult, test, report, indices, found.map((a) => (a ? verdicts[next++] : null)));
-    el.batchLegend.hidden = false;
-    const searches = report.images.reduce((n, r) => n + r.examples.length, 0);
-    el.batchStatus.textContent =
-      `${report.successes} of ${report.attacked} attacked digits fooled (${report.misclassifiedBefore} already misread, skipped); ` +
-      `${searches} searches shared ${report.rounds} GPU passes (${report.evaluations} objective evaluations) in ${seconds(report.seconds)}.`;
-    return { images: indices.length, attacked: report.attacked, successes: report.successes, rounds: report.rounds, evaluations: report.evaluations };
-  } finally {
-    setBusy(null);
+/** The drawn digit as the network sees it (8-bit), or null when nothing is drawn. */
+function drawnDigit(): Float32Array | null {
+  const { pad } = loaded();
+  return pad.hasInk ? quantize8(mnistDigit(pad.ink())) : null;
+}
+
+/** Show the drawing as the network sees it, and (when no other job runs) its reading. */
+async function previewDrawing(): Promise<void> {
+  if (!state.page) return;
+  const digit = drawnDigit();
+  paintDigit(el.padPreview, digit ?? new Float32Array(data.MNIST_PIXELS));
+  el.padReading.textContent = 'what the network sees';
+  // A running search keeps its results and the GPU to itself; "Find" reads the drawing afresh anyway.
+  if (state.busy !== null) return;
+  if (state.source === 'draw') clearResults();
+  if (!digit || !state.network) return;
+  const [verdict] = await classify(state.network.model, digit);
+  el.padReading.textContent = `what the network sees: it reads ${says(verdict)}`;
+}
+
+/** The nine blind spots of the chosen test digit or of the drawing. */
+async function findNine(): Promise<void> {
+  const model = network();
+  const { picker, test } = loaded();
+  let original: Float32Array;
+  let label: number;
+  let what: string;
+  if (state.source === 'draw') {
+    const digit = drawnDigit();
+    if (!digit) throw new Error('draw a digit first');
+    original = digit;
+    label = (await classify(model, digit))[0].label;
+    what = `your digit (read as ${label})`;
+  } else {
+    original = picker.image;
+    label = test.labels[picker.selected];
+    what = `test image ${picker.selected} (a ${label})`;
   }
+  status(el.attackStatus, `Searching the nine blind spots of ${what}…`, 'running');
+  const search = await searchBlindSpots(model, original, [label], { kind: 'all' }, budget(), (p) => {
+    status(el.attackStatus, `Searching the nine blind spots of ${what}: ${p.problemsDone} of ${p.problems} done, ${p.rounds} GPU passes, ${seconds(p.seconds)}`, 'running');
+  });
+  showNine(el.spots, el.spotDetail, search);
+  status(el.attackStatus, describeNine(search, what), 'done');
+}
+
+function describeNine(search: ShownSearch, what: string): string {
+  const [image] = search.images;
+  if (!image.attacked) return `The network already misreads ${what} as ${image.reading.label}.`;
+  const found = image.spots.filter((s) => s.status === 'found').length;
+  const minimum = image.minimum ? ` The smallest distortion: ${image.minimum.distortion.toFixed(4)}, read as ${image.minimum.target}.` : '';
+  return `${found} of 9 found for ${what}; nine searches shared ${search.rounds} GPU passes, ${seconds(search.seconds)}.${minimum}`;
+}
+
+async function findTen(): Promise<void> {
+  const model = network();
+  const { test } = loaded();
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+  const indices = Array.from(analysis.randomSubsets(test.count, 1, 10, seed));
+  const originals = new Float32Array(indices.length * data.MNIST_PIXELS);
+  indices.forEach((index, k) => originals.set(test.images.subarray(index * data.MNIST_PIXELS, (index + 1) * data.MNIST_PIXELS), k * data.MNIST_PIXELS));
+  status(el.batchStatus, `Searching test images ${indices.join(', ')}, a random wrong target each (seed ${seed})…`, 'running');
+  const search = await searchBlindSpots(model, originals, indices.map((i) => test.labels[i]), { kind: 'random', seed }, budget(), (p) => {
+    status(el.batchStatus, `${p.problemsDone} of ${p.problems} searches done, ${p.successes} found, ${p.rounds} GPU passes, ${seconds(p.seconds)}`, 'running');
+  });
+  showCards(el.batchResult, search);
+  const attacked = search.images.filter((i) => i.attacked);
+  const found = attacked.filter((i) => i.spots[0].status === 'found').length;
+  const skipped = search.images.length - attacked.length;
+  status(
+    el.batchStatus,
+    `${found} of ${attacked.length} digits fooled${skipped ? ` (${skipped} already misread, skipped)` : ''}; ` +
+      `${attacked.length} searches shared ${search.rounds} GPU passes (${search.evaluations} objective evaluations), ${seconds(search.seconds)}.`,
+    'done',
+  );
 }
 
 // ---------------------------------------------------------------- wiring
 
-/** Run a button's work, showing its error in the banner instead of losing it in the console. */
-function guarded(work: () => Promise<unknown>): () => void {
-  return () => {
-    clearError();
-    work().catch((error) => {
-      if (error instanceof TrainingStopped) {
-        fillList(el.trainStats, [['stopped', state.model ? 'training stopped; the previous model is kept' : 'training stopped']]);
-      } else {
-        showError(error);
-      }
-    });
-  };
-}
+const unitsJob = (work: (units: UnitsPanel) => Promise<void>) => exclusive('units', el.unitsStatus, () => work(loaded().units));
 
-el.trainForm.addEventListener('submit', (event) => {
+el.model.addEventListener('change', exclusive('load', el.attackStatus, switchNetwork));
+byId('train-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  guarded(runTraining)();
+  exclusive('train', null, train)();
 });
-el.stop.addEventListener('click', () => (state.stopRequested = true));
-el.attack.addEventListener('click', guarded(runAttack));
-el.batch.addEventListener('click', guarded(() => runBatch(crypto.getRandomValues(new Uint32Array(1))[0])));
+el.sourceTest.addEventListener('click', () => chooseSource('test'));
+el.sourceDraw.addEventListener('click', () => chooseSource('draw'));
+byId('pad-clear').addEventListener('click', () => loaded().pad.clear());
+el.attack.addEventListener('click', exclusive('search', el.attackStatus, findNine));
+el.batch.addEventListener('click', exclusive('search', el.batchStatus, findTen));
+el.unitsShow.addEventListener('click', unitsJob((units) => units.show()));
+el.unitsNextUnit.addEventListener('click', unitsJob((units) => units.nextUnit()));
+el.unitsNextDirection.addEventListener('click', unitsJob((units) => units.nextDirection()));
 
-/** The unattended path: a few training steps, one search, one batch, with the budgets of `?smoke=1`. */
-async function smoke(ready: Promise<Loaded>): Promise<DemoResult> {
-  const { engine, test, picker } = await ready;
-  const training = await runTraining();
-  // The first digit from the picker's second page on that the model reads correctly (a misread one is
-  // not attacked); not image 0, so the page must keep test-set and batch indices apart.
-  const verdicts = await classify(trainedModel(), test.images, test.count);
-  const index = verdicts.findIndex((v, i) => i >= 20 && v.label === test.labels[i]);
-  if (index < 0) throw new Error(`the model misreads test digits 20..${test.count - 1}; nothing to attack`);
-  picker.select(index);
-  picker.chooseTarget((picker.label + 1) % MNIST_CLASSES);
-  const attack = await runAttack();
-  const batch = await runBatch(1);
-  return { ok: true, seconds: 0, adapter: engine.adapter.description || `${engine.adapter.vendor} ${engine.adapter.architecture}`, training, attack, batch };
-}
-
-const pageStarted = performance.now();
-const ready = start();
-ready.catch((error) => {
-  el.engineStatus.textContent = 'The demo cannot run here.';
-  showError(error);
-});
-if (smokeRequested(new URLSearchParams(location.search))) {
-  smoke(ready)
-    .catch((error): DemoResult => {
-      showError(error);
-      return { ok: false, seconds: 0, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-    })
-    .then((result) => (window.__demoResult = { ...result, seconds: (performance.now() - pageStarted) / 1000 }));
-}
+exclusive('load', el.attackStatus, async () => {
+  try {
+    await start();
+  } catch (error) {
+    status(el.engineStatus, 'The demo cannot run here.', 'error');
+    throw error;
+  }
+})();

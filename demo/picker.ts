@@ -1,30 +1,30 @@
-/** Choosing a test digit (a strip of thumbnails, paged) and a wrong target label for it. */
-import type { LabelledImages } from '../src/data/idx.ts';
-import { MNIST_CLASSES, MNIST_PIXELS } from '../src/data/idx.ts';
+/** Choosing a test digit: a strip of thumbnails, paged, marked where the model misreads them. */
+import { data } from 'blindspot';
 import type { Verdict } from './blindspots.ts';
 import { digitCanvas } from './canvas.ts';
 import { byId } from './ui.ts';
 
+const { MNIST_PIXELS } = data;
+
 const PAGE_SIZE = 20;
 
-/** The picker of section 3; owns #picker-strip, #picker-index and #targets. */
+/** The picker of section 2; owns #picker-strip and #picker-index. */
 export class DigitPicker {
   /** Index of the chosen test image. */
   selected = 0;
-  /** The chosen target label (never the selected image's own). */
-  target = 1;
   private verdicts: Verdict[] | null = null;
   private readonly strip = byId('picker-strip');
   private readonly index = byId<HTMLInputElement>('picker-index');
-  private readonly targets = byId('targets');
 
   /**
    * @param test The test images the user picks from.
    * @param onPage Called when another page of thumbnails shows, so the owner can classify it.
+   * @param onSelect Called when the selection changes.
    */
   constructor(
-    private readonly test: LabelledImages,
+    private readonly test: data.LabelledImages,
     private readonly onPage: () => void,
+    private readonly onSelect: () => void,
   ) {
     this.index.max = String(test.count - 1);
     byId('picker-prev').addEventListener('click', () => this.select(Math.max(0, this.pageStart - PAGE_SIZE)));
@@ -35,7 +35,6 @@ export class DigitPicker {
     });
     this.index.value = '0';
     this.renderStrip();
-    this.renderTargets();
   }
 
   /** True label of the selected image. */
@@ -60,12 +59,16 @@ export class DigitPicker {
     return this.test.images.subarray(indices[0] * MNIST_PIXELS, (indices[indices.length - 1] + 1) * MNIST_PIXELS);
   }
 
-  /** Choose test image `index`, moving to its page; keeps the target unless it is now the true label. */
+  /** The pixels of the selected image (a view). */
+  get image(): Float32Array {
+    return this.test.images.subarray(this.selected * MNIST_PIXELS, (this.selected + 1) * MNIST_PIXELS);
+  }
+
+  /** Choose test image `index`, moving to its page. */
   select(index: number): void {
     const pageChanged = index - (index % PAGE_SIZE) !== this.pageStart;
     this.selected = index;
     this.index.value = String(index);
-    if (this.target === this.label) this.target = (this.label + 1) % MNIST_CLASSES;
     if (pageChanged) {
       this.verdicts = null;
       this.renderStrip();
@@ -73,14 +76,7 @@ export class DigitPicker {
     } else {
       this.markSelection();
     }
-    this.renderTargets();
-  }
-
-  /** Choose the target label; the true label is refused. */
-  chooseTarget(target: number): void {
-    if (target === this.label) throw new Error(`the target ${target} is the digit's own label; choose a wrong label`);
-    this.target = target;
-    this.renderTargets();
+    this.onSelect();
   }
 
   /** The model's answers for the current page (null: no model yet); misclassified digits are marked. */
@@ -97,7 +93,7 @@ export class DigitPicker {
         button.type = 'button';
         button.className = 'thumb';
         button.dataset.index = String(index);
-        button.append(digitCanvas(this.test.images.subarray(index * MNIST_PIXELS, (index + 1) * MNIST_PIXELS), 2), document.createElement('span'));
+        button.append(digitCanvas(this.test.images.subarray(index * MNIST_PIXELS, (index + 1) * MNIST_PIXELS), 1.5, 'thumbnail', `test image ${index}`), document.createElement('span'));
         button.addEventListener('click', () => this.select(index));
         this.decorate(button, k);
         return button;
@@ -120,20 +116,5 @@ export class DigitPicker {
     for (const child of Array.from(this.strip.children)) {
       (child as HTMLElement).classList.toggle('selected', (child as HTMLElement).dataset.index === String(this.selected));
     }
-  }
-
-  private renderTargets(): void {
-    this.targets.replaceChildren(
-      ...Array.from({ length: MNIST_CLASSES }, (_, k) => {
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.textContent = String(k);
-        button.disabled = k === this.label;
-        button.title = k === this.label ? 'the true label' : `make the model read ${k}`;
-        button.classList.toggle('selected', k === this.target);
-        button.addEventListener('click', () => this.chooseTarget(k));
-        return button;
-      }),
-    );
   }
 }

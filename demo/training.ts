@@ -1,24 +1,6 @@
-/** Training a zoo model in the page, with progress callbacks and a stop button. */
-import type { Engine } from '../src/index.ts';
-import type { GpuDataset } from '../src/nn/dataset.ts';
-import type { Evaluation } from '../src/nn/evaluate.ts';
-import { fitModel } from '../src/nn/fit.ts';
-import type { Model } from '../src/nn/model.ts';
-import type { TrainProgress } from '../src/nn/train.ts';
-import type { ModelSpec } from '../src/nn/zoo.ts';
-
-/** What the user chose in the training form. */
-export interface TrainingSettings {
-  spec: ModelSpec;
-  epochs: number;
-  /** Minibatch size; undefined: the zoo's, shrunk for small subsets. */
-  batch?: number;
-  /** Test images evaluated after each epoch (the whole test set is slow on a CPU adapter). */
-  evaluationLimit: number;
-  /** Loss readbacks every this many steps; each one also lets the page repaint. */
-  reportEvery: number;
-  seed: number;
-}
+/** Training a zoo model in the page with the page's settings (settings.ts), with progress and a stop button. */
+import { nn, type Engine } from 'blindspot';
+import type { PageTraining } from './settings.ts';
 
 /** Thrown out of the progress callback to end training early; fitModel disposes the half-trained model. */
 export class TrainingStopped extends Error {
@@ -28,40 +10,66 @@ export class TrainingStopped extends Error {
   }
 }
 
-/** A trained model with its errors (on at most `evaluationLimit` images each) and speed. */
+/** A trained model with its errors and speed. */
 export interface TrainedModel {
-  model: Model;
-  testError: Evaluation;
-  trainError: Evaluation;
+  model: nn.Model;
+  testError: nn.Evaluation;
+  trainError: nn.Evaluation;
   seconds: number;
   examplesPerSecond: number;
 }
 
+/** Training images whose error is counted after each epoch and at the end. */
+const TRAIN_ERROR_IMAGES = 2000;
+
+/** The optimizer of the supervised stage: the model's, or L-BFGS for AE400-10's softmax (settings.ts). */
+export function supervisedOptimizer(spec: nn.ModelSpec, settings: PageTraining): nn.Optimizer {
+  return settings.softmaxIterations ? 'lbfgs' : spec.training.optimizer;
+}
+
+/** The training of `spec` with `settings` in words: the optimizer and its settings, the autoencoder stage. */
+export function describePageTraining(spec: nn.ModelSpec, settings: PageTraining): string {
+  const sgd = nn.describeTraining({ ...spec.training, ...settings, epochs: settings.length }, 'sgd');
+  if (settings.softmaxIterations) {
+    const epochs = Math.min(settings.length, spec.frozenEncoder?.epochs ?? settings.length);
+    return (
+      `First the sparse autoencoder, without labels — ${nn.describeTraining({ ...spec.training, ...settings, epochs }, 'sgd')}; its encoder is then frozen ` +
+      `and the softmax above it, a convex problem, solved by ${nn.describeTraining({ ...spec.training, maxIterations: settings.softmaxIterations }, 'lbfgs')}. ` +
+      'So few autoencoder steps leave a code far poorer than the trained zoo’s: expect a test error several times its.'
+    );
+  }
+  return `${spec.training.optimizer === 'lbfgs' ? nn.describeTraining({ ...spec.training, maxIterations: settings.length }, 'lbfgs') : sgd}.`;
+}
+
 /**
- * Fit `settings.spec` on the resident training set with the zoo's SGD settings. `train` awaits a loss
- * readback every `reportEvery` steps, which is where the page gets to repaint; `shouldStop` is polled there.
+ * Fit `spec` on the resident training set. Progress comes with each loss readback (SGD: every
+ * `reportEvery` steps, where the page gets to repaint) or L-BFGS iteration; `shouldStop` is polled there.
  * @throws TrainingStopped when `shouldStop` returned true.
  */
 export async function trainInPage(
   engine: Engine,
-  trainSet: GpuDataset,
-  testSet: GpuDataset,
-  settings: TrainingSettings,
-  onProgress: (progress: TrainProgress, stage: string) => void,
+  spec: nn.ModelSpec,
+  settings: PageTraining,
+  trainSet: nn.GpuDataset,
+  testSet: nn.GpuDataset,
+  onProgress: (progress: nn.TrainProgress, stage: 'autoencoder' | 'supervised') => void,
   shouldStop: () => boolean,
 ): Promise<TrainedModel> {
-  const { spec } = settings;
-  let stage = 'supervised';
-  const result = await fitModel(engine, spec, trainSet, testSet, {
+  let stage: 'autoencoder' | 'supervised' = 'supervised';
+  const result = await nn.fitModel(engine, spec, trainSet, testSet, {
     ...spec.training,
-    // A small subset gives few steps per epoch; a smaller batch keeps their number useful.
-    batch: settings.batch ?? Math.min(spec.training.batch, Math.max(8, Math.floor(trainSet.count / 8))),
-    epochs: settings.epochs,
-    seed: settings.seed,
-    reportEvery: settings.reportEvery,
-    evaluationLimit: settings.evaluationLimit,
-    trainEvaluationLimit: settings.evaluationLimit,
-    onStage: (s) => (stage = s === 'autoencoder' ? 'autoencoder (unsupervised)' : 'supervised'),
+    optimizer: supervisedOptimizer(spec, settings),
+    maxIterations: settings.softmaxIterations ?? settings.length,
+    batch: settings.batch,
+    learningRate: settings.learningRate,
+    warmupEpochs: settings.warmupEpochs,
+    schedule: settings.schedule,
+    epochs: settings.length,
+    seed: 1,
+    reportEvery: 10,
+    evaluationLimit: settings.testImages,
+    trainEvaluationLimit: TRAIN_ERROR_IMAGES,
+    onStage: (s) => (stage = s),
     onProgress: (progress) => {
       if (shouldStop()) throw new TrainingStopped();
       onProgress(progress, stage);

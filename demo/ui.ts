@@ -1,5 +1,5 @@
 /** Small DOM helpers shared by the demo's panels. */
-import { AdapterUnavailableError } from '../src/index.ts';
+import { AdapterUnavailableError } from 'blindspot';
 
 /** The element with this id; a missing one is a bug in index.html, so it throws at startup. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {

@@ -8,6 +8,7 @@ export {
   UNITS_DEFAULTS,
   defaultJudge,
   describeLayer,
+  decidedColumns,
   type UnitsOptions,
   type UnitsAnalysis,
   type UnitsSummary,

@@ -39,4 +39,4 @@ export {
   type DecodedCheckpoint,
   type CheckpointExpectation,
 } from './checkpoint.ts';
-export type { TrainingRecord } from './trainingRecord.ts';
+export { trainingRecordProblem, type TrainingRecord } from './trainingRecord.ts';
