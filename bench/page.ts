@@ -21,6 +21,7 @@ import {
   toSvg,
   type BenchReport,
 } from './report.ts';
+import { initExplorer } from './explorer/explorer.ts';
 import { runBench, type SuiteRequest } from './suite.ts';
 import type { ProgressEvent } from './types.ts';
 import { WORKLOADS } from './workloads/index.ts';
@@ -210,6 +211,7 @@ function init(): void {
   };
   window.__benchStart = (request) => void start(request);
   window.__benchReady = true;
+  initExplorer();
 }
 
 init();

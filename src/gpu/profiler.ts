@@ -212,30 +212,7 @@ export class DispatchProfiler {
   }
 
   private timestampInfo(): TimestampInfo {
-    if (!this.querySet) {
-      return { available: false, quantumNs: null, note: "the adapter offers no 'timestamp-query': dispatches and their counts only, no GPU times" };
-    }
-    // A few timestamps may share a large divisor by chance; a run of them does not.
-    if (this.timestampsSeen >= 8 && this.quantum >= ROUNDED_FROM_NS) {
-      const quantumNs = Number(this.quantum);
-      const why =
-        this.platform === 'browser'
-          ? 'Chrome rounds them to 100 µs unless chrome://flags/#enable-webgpu-developer-features or --enable-webgpu-developer-features is on'
-          : "Dawn's toggle timestamp_quantization was on";
-      return {
-        available: true,
-        quantumNs,
-        note: `GPU timestamps were rounded to multiples of ${(quantumNs / 1000).toLocaleString('en-US')} µs (${why}): short kernels read as 0, totals are coarse`,
-      };
-    }
-    return {
-      available: true,
-      quantumNs: null,
-      note:
-        this.platform === 'browser'
-          ? 'GPU timestamps at full resolution (WebGPU developer features are on; Chrome otherwise rounds them to 100 µs)'
-          : 'GPU timestamps at full resolution (Dawn in Node, timestamp_quantization off)',
-    };
+    return describeTimestamps(this.querySet !== null, this.quantum, this.timestampsSeen, this.platform);
   }
 
   private allocate(): Readback {
@@ -247,6 +224,40 @@ export class DispatchProfiler {
     this.all.push(readback);
     return readback;
   }
+}
+
+/**
+ * What a profile's timestamps are worth: `quantum` is the greatest common divisor of the `seen`
+ * timestamps; one of a microsecond or more over four timestamps or more means they were rounded.
+ */
+export function describeTimestamps(available: boolean, quantum: bigint, seen: number, platform: 'browser' | 'node'): TimestampInfo {
+  if (!available) {
+    return { available: false, quantumNs: null, note: "the adapter offers no 'timestamp-query': dispatches and their counts only, no GPU times" };
+  }
+  // Two timestamps share a divisor ≥ 1 µs with a chance of about 6e-4; four, about 4e-7.
+  if (seen < 4) {
+    return { available: true, quantumNs: null, note: `GPU timestamps: too few (${seen}) to tell whether the browser or Dawn rounded them` };
+  }
+  if (quantum >= ROUNDED_FROM_NS) {
+    const quantumNs = Number(quantum);
+    const why =
+      platform === 'browser'
+        ? 'Chrome rounds them to 100 µs unless chrome://flags/#enable-webgpu-developer-features or --enable-webgpu-developer-features is on'
+        : "Dawn's toggle timestamp_quantization was on";
+    return {
+      available: true,
+      quantumNs,
+      note: `GPU timestamps were rounded to multiples of ${(quantumNs / 1000).toLocaleString('en-US')} µs (${why}): short kernels read as 0, totals are coarse`,
+    };
+  }
+  return {
+    available: true,
+    quantumNs: null,
+    note:
+      platform === 'browser'
+        ? 'GPU timestamps at full resolution (Chrome rounds them to 100 µs unless its WebGPU developer features are on)'
+        : 'GPU timestamps at full resolution (Dawn in Node, timestamp_quantization off)',
+  };
 }
 
 function gcd(x: bigint, y: bigint): bigint {

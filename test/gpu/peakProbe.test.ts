@@ -3,26 +3,12 @@
  * in float64, and the measured rate from its FLOP count.
  */
 import { describe, expect, it } from 'vitest';
-import { measurePeak, PEAK_PROBE_A, PEAK_PROBE_B, PEAK_PROBE_CHAINS, peakProbeFlops, runPeakProbe } from '../../src/gpu/peakProbe.ts';
+import { measurePeak, PEAK_PROBE_CHAINS, peakProbeFlops, runPeakProbe } from '../../src/gpu/peakProbe.ts';
 import { useTestEngine } from '../helpers/engine.ts';
 import { rng, testSeed, uniformArray } from '../helpers/random.ts';
+import { peakProbeReference, peakProbeTolerance } from '../reference/peakProbe.ts';
 
 const getEngine = useTestEngine();
-
-/** out[i] = Σ over chains c and lanes l of the recurrence x ← x·a + b after `steps` steps from s + (4c + l)/16. */
-function reference(start: Float32Array, steps: number): Float64Array {
-  return Float64Array.from(start, (s) => {
-    let total = 0;
-    for (let c = 0; c < PEAK_PROBE_CHAINS; c++) {
-      for (let lane = 0; lane < 4; lane++) {
-        let x = s + (4 * c + lane) / 16;
-        for (let t = 0; t < steps; t++) x = x * PEAK_PROBE_A + PEAK_PROBE_B;
-        total += x;
-      }
-    }
-    return total;
-  });
-}
 
 describe('peak probe', () => {
   // 333 invocations: not a multiple of the workgroup; 1 and 77 steps.
@@ -35,11 +21,9 @@ describe('peak probe', () => {
       const seed = testSeed();
       const start = Float32Array.from(uniformArray(rng(seed), count, -4, 4));
       const got = await runPeakProbe(getEngine(), start, steps);
-      const want = reference(start, steps);
-      // The recurrence contracts (a < 1): each step's f32 rounding (≤ 2 ulps of |x| ≤ 5) is damped, so the
-      // error of one chain stays below 2·2⁻²⁴·5 / (1 − a) ≈ 1e-5; 16 chains are summed.
+      const want = peakProbeReference(start, steps);
       for (let i = 0; i < count; i++) {
-        expect(Math.abs(got[i] - want[i]), `out[${i}] = ${got[i]}, float64 ${want[i]} (seed=${seed})`).toBeLessThan(16 * 1e-5 + 1e-5 * Math.abs(want[i]));
+        expect(Math.abs(got[i] - want[i]), `out[${i}] = ${got[i]}, float64 ${want[i]} (seed=${seed})`).toBeLessThan(peakProbeTolerance(want[i]));
       }
     });
   }

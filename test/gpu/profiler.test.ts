@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { add, conv2d, matmul, sum, tensor } from '../../src/tensor/ops/index.ts';
-import { summarizeKernels, type DispatchRecord } from '../../src/gpu/profiler.ts';
+import { describeTimestamps, summarizeKernels, type DispatchRecord } from '../../src/gpu/profiler.ts';
 import { useTestEngine } from '../helpers/engine.ts';
 import { rng, testSeed, uniformArray } from '../helpers/random.ts';
 
@@ -123,6 +123,14 @@ describe('engine profiles', () => {
     const untimed = summarizeKernels([record('k', '', null, 5)], null);
     expect(untimed[0]).toMatchObject({ gpuMs: null, share: null, flops: 5 });
     expect(untimed[0].gflops).toBeUndefined();
+  });
+
+  it('say when timestamps were rounded, and when there are too few to tell', () => {
+    expect(describeTimestamps(true, 100_000n, 12, 'browser')).toMatchObject({ quantumNs: 100_000, note: expect.stringContaining('rounded to multiples of 100 µs (Chrome') });
+    expect(describeTimestamps(true, 65_536n, 4, 'node')).toMatchObject({ quantumNs: 65_536, note: expect.stringContaining('65.536 µs') });
+    expect(describeTimestamps(true, 1n, 40, 'node')).toMatchObject({ available: true, quantumNs: null, note: expect.stringContaining('full resolution') });
+    expect(describeTimestamps(true, 100_000n, 2, 'browser').note).toContain('too few (2)');
+    expect(describeTimestamps(false, 0n, 0, 'node')).toMatchObject({ available: false, quantumNs: null });
   });
 
   it('refuse to open twice or close what is not open, and leave no tensors behind', async () => {
