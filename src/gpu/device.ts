@@ -195,10 +195,12 @@ const dawnInstances = new Map<string, GPU>();
 /**
  * Dawn toggles for Node. Dawn rounds GPU timestamps to multiples of 65 536 ns by default (a browser's
  * defence against timing attacks), which makes per-kernel profiles useless for short kernels; a process
- * of our own needs no such defence. Tried on SwiftShader and not kept: disable_robustness (about 2× on
- * matmul, but it drops the bounds checks of every buffer access, so a kernel bug could read or write
- * outside its buffers), enable_integer_range_analysis_in_robustness, skip_validation and
- * disable_workgroup_init (no measurable change; docs/benchmarks.md).
+ * of our own needs no such defence. Tried on SwiftShader (GPU time, interleaved, docs/benchmarks.md) and
+ * not kept: disable_robustness (1.6–1.8× on the blocked matmul, 1.25× on conv, nothing on the subgroup
+ * matmul, which loads 4× less; it drops the bounds checks of every buffer access, so a kernel bug could
+ * read or write outside its buffers: unsafe), enable_integer_range_analysis_in_robustness,
+ * vulkan_use_buffer_robust_access_2 on or off, skip_validation and disable_workgroup_init (no change
+ * beyond the noise).
  */
 const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
 
