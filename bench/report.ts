@@ -184,7 +184,8 @@ export function peakTable(run: SuiteResult, machine: MachineInfo): string[][] {
 export function profileTable(run: SuiteResult): string[][] {
   const rows = run.workloads.flatMap((w) =>
     w.cells
-      .filter((c) => c.profile)
+      // Workloads that run on the CPU only (the L-BFGS-B driver with a CPU objective) dispatch nothing.
+      .filter((c) => c.profile && c.profile.dispatchesPerIteration > 0)
       .map((c) => {
         const p = c.profile!;
         const top = p.kernels
@@ -268,10 +269,14 @@ function limitLines(run: SuiteResult, machine: MachineInfo): string[] {
   ];
 }
 
-/** Which timestamps the profiles had (one line per distinct note). */
+/**
+ * What the run's profiles say of their timestamps, in one line: a profile of one dispatch cannot tell
+ * whether its two timestamps were rounded, so the most telling note wins (rounded, then full resolution).
+ */
 function timestampLines(run: SuiteResult): string[] {
-  const notes = [...new Set(run.workloads.flatMap((w) => w.cells.flatMap((c) => (c.profile ? [c.profile.timestamps] : []))))];
-  return notes.map((note) => `Profiles: ${note}.`);
+  const notes = run.workloads.flatMap((w) => w.cells.flatMap((c) => (c.profile ? [c.profile.timestamps] : [])));
+  const telling = notes.find((n) => n.includes('rounded to multiples')) ?? notes.find((n) => n.includes('full resolution')) ?? notes[0];
+  return telling ? [`Profiles: ${telling}.`] : [];
 }
 
 function problems(run: SuiteResult): string[] {
