@@ -12,18 +12,13 @@ import { matmul } from '../../src/tensor/ops/matmul.ts';
 import { availableMatmulVariants, type MatmulVariant } from '../../src/tensor/ops/matmulKernels.ts';
 import { defaultMatmulVariant } from '../../src/tensor/ops/matmulTuning.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
+import type { RefArray } from '../../test/helpers/checkOp.ts';
 import { convReference, type ConvRefOptions } from '../../test/reference/conv.ts';
 import { matmulReference } from '../../test/reference/matmul.ts';
 import { peakProbeReference, peakProbeTolerance } from '../../test/reference/peakProbe.ts';
 
 /** Shape parameters by name (all positive integers, padding may be 0; flags are 0 or 1). */
 export type Parameters = Record<string, number>;
-
-/** A float64 array with its shape, as the references take and give them. */
-export interface RefArray {
-  data: Float64Array;
-  shape: number[];
-}
 
 export interface ExplorerKernel {
   id: string;
