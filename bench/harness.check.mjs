@@ -82,6 +82,36 @@ try {
     ['counted work per second ≈ 200', ours.tally?.rates.widgets.median > 120 && ours.tally?.rates.widgets.median <= 210, ours.tally?.rates.widgets.median],
     ['share of wall time ≈ 1', ours.tally?.shares.busy.median > 0.8 && ours.tally?.shares.busy.median <= 1.01, ours.tally?.shares.busy.median],
   ];
+
+  // A contestant that can profile gets one extra repetition in its profiling mode, outside the
+  // statistics, reported per iteration.
+  let runs = 0;
+  const profiler = {
+    ...fake('blindspot', 'blindspot', good),
+    load: async () => ({
+      env: { values: good },
+      notes: [],
+      syncMethod: 'none',
+      activate: async () => {},
+      sync: async () => {},
+      dispose: async () => {},
+      profile: async (work) => {
+        const before = runs;
+        await work();
+        const kernel = { kernel: 'k', variant: '', dispatches: 2 * (runs - before), gpuMs: 6, share: 1, flops: 12e6, bytes: 8, gflops: 2, shapes: ['a', 'b', 'c', 'd', 'e', 'f'] };
+        return { wallMs: 10, gpuMs: 6, busyShare: 0.6, timestamps: { available: true, quantumNs: null, note: 'fake' }, dispatches: [], kernels: [kernel] };
+      },
+    }),
+  };
+  const counted = { ...workload, id: 'profiled', iterations: 3, implementations: { blindspot: async () => ({ run: () => void runs++, read: async () => ({}), dispose() {} }) } };
+  const profiled = (await runSuite([counted], [profiler], { ...options, reps: 2, budgetMs: 60_000 }, { where: 'node', runtime: 'check' })).workloads[0].cells[0];
+  const p = profiled.profile;
+  checks.push(
+    // The first run (the gate's), two timed repetitions of 3 runs, one profiled repetition of 3.
+    ['profiled repetition kept out of the statistics', profiled.repMs.length === 2 && runs === 1 + 3 * 3, `${profiled.repMs.length} timed, ${runs} runs`],
+    ['profile reported per iteration', p?.wallMs === 10 / 3 && p?.gpuMs === 2 && p?.kernels[0].dispatches === 2 && p?.kernels[0].flops === 4e6, JSON.stringify(p)],
+    ['at most 5 shapes per kernel kept', p?.kernels[0].shapes.length === 5, p?.kernels[0].shapes],
+  );
   for (const [name, ok, value] of checks) {
     checked++;
     if (!ok) failures++;

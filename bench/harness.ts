@@ -12,6 +12,7 @@
 import { compareOutputs, passes } from './check.ts';
 import { mapDecreasing, stats } from './stats.ts';
 import { summarizeTally, tallyDifference } from './tally.ts';
+import { profilePerIteration } from './profile.ts';
 import {
   NotAvailableError,
   type Cell,
@@ -33,7 +34,8 @@ const REFERENCE_ORDER = ['blindspot', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgl', 'tf
 
 export const TIMING_NOTE =
   'whole-batch wall time (performance.now() around `iterations` runs plus one sync that waits for GPU completion); ' +
-  'per-kernel GPU timestamp queries are not used yet (the engine has no profiling hook)';
+  'per-kernel GPU time from timestamp queries in one extra, profiled repetition of each cell whose contestant can ' +
+  'profile (blindspot), kept out of the statistics';
 
 export interface RunContext {
   where: 'browser' | 'node';
@@ -156,6 +158,7 @@ async function loadContestant(contestant: Contestant): Promise<Entry> {
       notes: loaded.notes,
       syncMethod: loaded.syncMethod,
       adapter: loaded.adapter,
+      peak: loaded.peak,
     };
     return { contestant, loaded, info };
   } catch (error) {
@@ -257,6 +260,26 @@ async function runWorkload(
       await yieldToEventLoop();
     }
   }
+  // 4. One profiled repetition per cell whose contestant can profile.
+  for (const item of timed) {
+    const loaded = item.entry.loaded!;
+    if (!loaded.profile || context.cancelled?.()) continue;
+    const { cell, instance } = item;
+    try {
+      await loaded.activate();
+      const profile = await loaded.profile(async () => {
+        for (let i = 0; i < workload.iterations; i++) await instance.run();
+        await instance.sync?.();
+      });
+      cell.profile = profilePerIteration(profile, workload.iterations);
+      report(cell, 'timed', `profiled: ${cell.profile.gpuMs?.toFixed(2) ?? '?'} ms GPU of ${cell.profile.wallMs.toFixed(2)} ms per iteration`);
+    } catch (error) {
+      cell.profileError = message(error);
+      await loaded.sync().catch(() => {});
+    }
+    await yieldToEventLoop();
+  }
+
   for (const item of live) {
     if (item.instance.note) item.cell.note = item.instance.note;
     if (item.cell.status === 'ok' || item.cell.status === 'error') item.instance.dispose();

@@ -16,6 +16,6 @@ export async function runInNode(request: SuiteRequest, onProgress: (event: Progr
     });
   } finally {
     // Dawn keeps the process alive while its instance is referenced.
-    (await import('./contestants/dawnForTfjs.node.ts')).releaseNavigatorGpu();
+    (await import('./contestants/navigatorGpu.node.ts')).releaseNavigatorGpu();
   }
 }

@@ -6,7 +6,22 @@
  */
 import { CONTESTANTS, DEFAULT_CONTESTANTS, QUICK_CONTESTANTS } from './contestants/index.ts';
 import { checkAims } from './aims.ts';
-import { aimTable, fmt, oneLine, ratioTable, resultTable, SCHEMA, tallyTable, toMarkdown, toSvg, type BenchReport } from './report.ts';
+import {
+  aimTable,
+  fmt,
+  kernelTable,
+  oneLine,
+  peakTable,
+  profileTable,
+  ratioTable,
+  resultTable,
+  SCHEMA,
+  tallyTable,
+  toMarkdown,
+  toSvg,
+  type BenchReport,
+} from './report.ts';
+import { initExplorer } from './explorer/explorer.ts';
 import { runBench, type SuiteRequest } from './suite.ts';
 import type { ProgressEvent } from './types.ts';
 import { WORKLOADS } from './workloads/index.ts';
@@ -93,11 +108,17 @@ function show(report: BenchReport): void {
     const r = document.createElement('h3');
     r.textContent = "blindspot's speed ÷ each peer's";
     results.append(r, table(ratioTable(run)));
-    const tallies = tallyTable(run);
-    if (tallies.length) {
+    const sections: [string, string[][]][] = [
+      ['Share of peak (measured peak probe; physical limit)', peakTable(run, report.machine)],
+      ['Per-kernel GPU time (one profiled repetition per cell)', profileTable(run)],
+      ['Every kernel and variant', kernelTable(run)],
+      ['Counted work and where the time went', tallyTable(run)],
+    ];
+    for (const [title, rows] of sections) {
+      if (!rows.length) continue;
       const t = document.createElement('h3');
-      t.textContent = 'Counted work and where the time went';
-      results.append(t, table(tallies));
+      t.textContent = title;
+      results.append(t, table(rows));
     }
     const a = document.createElement('h3');
     a.textContent = 'Aims';
@@ -190,6 +211,7 @@ function init(): void {
   };
   window.__benchStart = (request) => void start(request);
   window.__benchReady = true;
+  initExplorer();
 }
 
 init();

@@ -6,7 +6,8 @@ import { checkAims, type AimOutcome } from './aims.ts';
 import { publishedGpuPeak, type CpuPeak, type Peak } from './peaks.ts';
 import type { Cell, SuiteResult, WorkloadResult } from './types.ts';
 
-export const SCHEMA = 'blindspot-bench/1';
+/** Version 2 adds per-kernel profiles (Cell.profile), the probe's peak (ContestantInfo.peak) and jax-js. */
+export const SCHEMA = 'blindspot-bench/2';
 
 export interface MachineInfo {
   cpu: string;
@@ -74,6 +75,14 @@ export function physicalLimit(run: SuiteResult, machine: MachineInfo): Peak | un
   }
   return publishedGpuPeak(adapter);
 }
+
+/** The adapter's peak as the peak-probe kernel measured it in this run (blindspot measures it at load). */
+export function probePeak(run: SuiteResult): Peak | undefined {
+  const peak = run.contestants.find((c) => c.peak)?.peak;
+  return peak && { gflops: peak.gflops, source: `the peak-probe kernel (shaders/peak_probe.wgsl), ${peak.timing}` };
+}
+
+const percent = (share: number | null | undefined): string => (share === null || share === undefined ? '–' : `${fmt(100 * share)} %`);
 
 // ------------------------------------------------------------------ tables
 
@@ -144,6 +153,80 @@ export function tallyTable(run: SuiteResult): string[][] {
   return rows.length ? [['workload', 'contestant', 'counted work per second', 'share of wall time'], ...rows] : [];
 }
 
+/**
+ * Rows of the share-of-peak table: every FLOP-counted workload, each contestant's median GFLOP/s as a share
+ * of the adapter's measured peak (peak probe) and of the physical limit (the CPU's sgemm on SwiftShader, a
+ * GPU's published peak).
+ */
+export function peakTable(run: SuiteResult, machine: MachineInfo): string[][] {
+  const probe = probePeak(run);
+  const limit = physicalLimit(run, machine);
+  if (!probe && !limit) return [];
+  const ids = run.contestants.filter((c) => c.status === 'ok').map((c) => c.id);
+  const rows = run.workloads
+    .filter((w) => w.flops && w.cells.some((c) => c.gflops))
+    .map((w) => [
+      w.title,
+      ...ids.map((id) => {
+        const g = w.cells.find((c) => c.contestant === id && c.status === 'ok')?.gflops?.median;
+        if (g === undefined) return '–';
+        const parts = [probe ? `${percent(g / probe.gflops)} of probe` : '', limit ? `${percent(g / limit.gflops)} of limit` : ''];
+        return `${fmt(g)} GFLOP/s: ${parts.filter(Boolean).join(', ')}`;
+      }),
+    ]);
+  return rows.length ? [['workload', ...ids], ...rows] : [];
+}
+
+/**
+ * Rows of the profile table: per profiled cell, the timed wall time per iteration beside the profiled
+ * repetition's wall and GPU time, the share of wall time the GPU was busy, and the kernels that took most.
+ */
+export function profileTable(run: SuiteResult): string[][] {
+  const rows = run.workloads.flatMap((w) =>
+    w.cells
+      // Workloads that run on the CPU only (the L-BFGS-B driver with a CPU objective) dispatch nothing.
+      .filter((c) => c.profile && c.profile.dispatchesPerIteration > 0)
+      .map((c) => {
+        const p = c.profile!;
+        const top = p.kernels
+          .slice(0, 3)
+          .map((k) => `${k.kernel} ${k.gpuMs === null ? `×${fmt(k.dispatches)}` : `${fmt(k.gpuMs)} ms (${percent(k.share)})`}`)
+          .join(' · ');
+        return [w.title, c.contestant, fmt(c.ms?.median), fmt(p.wallMs), p.gpuMs === null ? '–' : fmt(p.gpuMs), percent(p.busyShare), fmt(p.dispatchesPerIteration), top];
+      }),
+  );
+  return rows.length
+    ? [['workload', 'contestant', 'wall ms/iter (timed)', 'wall ms/iter (profiled)', 'GPU ms/iter', 'GPU busy', 'dispatches/iter', 'kernels with most GPU time'], ...rows]
+    : [];
+}
+
+/** Rows of the per-kernel table: every kernel and variant of every profile, with its rate and share of peak. */
+export function kernelTable(run: SuiteResult): string[][] {
+  const probe = probePeak(run);
+  const rows = run.workloads.flatMap((w) =>
+    w.cells
+      .filter((c) => c.profile)
+      .flatMap((c) =>
+        c.profile!.kernels.map((k) => [
+          w.workload,
+          c.contestant,
+          k.kernel,
+          k.variant || '–',
+          fmt(k.dispatches),
+          k.gpuMs === null ? '–' : fmt(k.gpuMs),
+          percent(k.share),
+          k.gflops === undefined ? '–' : fmt(k.gflops),
+          k.gflops === undefined || !probe ? '–' : percent(k.gflops / probe.gflops),
+          k.gigabytesPerSecond === undefined ? '–' : fmt(k.gigabytesPerSecond),
+          k.shapes.join('; ') || '–',
+        ]),
+      ),
+  );
+  return rows.length
+    ? [['workload', 'contestant', 'kernel', 'variant', 'dispatches/iter', 'GPU ms/iter', 'of GPU time', 'GFLOP/s', 'of probe peak', 'GB/s', 'shapes'], ...rows]
+    : [];
+}
+
 export function aimTable(outcomes: AimOutcome[]): string[][] {
   const mark = { met: 'met', short: 'SHORT', 'not measured': 'not measured' } as const;
   return [
@@ -179,14 +262,21 @@ function whereTitle(run: SuiteResult): string {
 
 function limitLines(run: SuiteResult, machine: MachineInfo): string[] {
   const limit = physicalLimit(run, machine);
-  if (!limit) return ['Physical limit: unknown for this adapter (add it to bench/peaks.ts).'];
-  const lines = [`Physical limit: ${fmt(limit.gflops)} GFLOP/s — ${limit.source}.`];
-  const share = run.workloads
-    .map((w) => ({ w, cell: w.cells.find((c) => c.contestant === 'blindspot') }))
-    .filter(({ cell }) => cell?.status === 'ok' && cell.gflops)
-    .map(({ w, cell }) => `${w.workload} ${fmt((100 * cell!.gflops!.median) / limit.gflops)} %`);
-  if (share.length) lines.push(`blindspot's share of it: ${share.join(', ')}.`);
-  return lines;
+  const probe = probePeak(run);
+  return [
+    limit ? `Physical limit: ${fmt(limit.gflops)} GFLOP/s — ${limit.source}.` : 'Physical limit: unknown for this adapter (add it to bench/peaks.ts).',
+    probe ? `Adapter peak: ${fmt(probe.gflops)} GFLOP/s — ${probe.source}.` : 'Adapter peak: not measured (blindspot did not load).',
+  ];
+}
+
+/**
+ * What the run's profiles say of their timestamps, in one line: a profile of one dispatch cannot tell
+ * whether its two timestamps were rounded, so the most telling note wins (rounded, then full resolution).
+ */
+function timestampLines(run: SuiteResult): string[] {
+  const notes = run.workloads.flatMap((w) => w.cells.flatMap((c) => (c.profile ? [c.profile.timestamps] : [])));
+  const telling = notes.find((n) => n.includes('rounded to multiples')) ?? notes.find((n) => n.includes('full resolution')) ?? notes[0];
+  return telling ? [`Profiles: ${telling}.`] : [];
 }
 
 function problems(run: SuiteResult): string[] {
@@ -197,6 +287,7 @@ function problems(run: SuiteResult): string[] {
       if (c.status === 'not implemented') continue;
       lines.push(`- ${w.workload} / ${c.contestant}: ${c.status === 'ok' ? 'note' : c.status}${c.reason ? ` — ${c.reason}` : ''}${c.note ? ` — ${c.note}` : ''}`);
     }
+    for (const c of w.cells) if (c.profileError) lines.push(`- ${w.workload} / ${c.contestant}: profiled repetition failed — ${c.profileError}`);
   }
   return lines;
 }
@@ -216,6 +307,9 @@ export function runMarkdown(run: SuiteResult, machine: MachineInfo): string {
   ]);
   const issues = problems(run);
   const tallies = tallyTable(run);
+  const peaks = peakTable(run, machine);
+  const profiles = profileTable(run);
+  const kernels = kernelTable(run);
   return [
     `## ${whereTitle(run)}`,
     '',
@@ -229,6 +323,7 @@ export function runMarkdown(run: SuiteResult, machine: MachineInfo): string {
     '',
     ...limitLines(run, machine),
     '',
+    ...timestampLines(run).flatMap((line) => [line, '']),
     '### Throughput (median (min–max, n repetitions); higher is better; bold: fastest)',
     '',
     markdownTable(resultTable(run)),
@@ -237,6 +332,21 @@ export function runMarkdown(run: SuiteResult, machine: MachineInfo): string {
     '',
     markdownTable(ratioTable(run)),
     '',
+    ...(peaks.length ? ['### Share of peak (median GFLOP/s over the adapter peak the probe measured, and over the physical limit)', '', markdownTable(peaks), ''] : []),
+    ...(profiles.length
+      ? [
+          '### Per-kernel GPU time (one profiled repetition per cell, per iteration; GPU busy = GPU time ÷ wall time)',
+          '',
+          markdownTable(profiles),
+          '',
+          '<details><summary>Every kernel and variant</summary>',
+          '',
+          markdownTable(kernels),
+          '',
+          '</details>',
+          '',
+        ]
+      : []),
     ...(tallies.length
       ? ['### Counted work and where the time went (medians over repetitions; what the workloads count themselves)', '', markdownTable(tallies), '']
       : []),
@@ -291,6 +401,8 @@ const COLORS: Record<string, string> = {
   'tfjs-webgl': '#2ca02c',
   'tfjs-wasm': '#9467bd',
   'tfjs-cpu': '#8c564b',
+  'jaxjs-webgpu': '#393b79',
+  'jaxjs-wasm': '#9c9ede',
   gpujs: '#17becf',
   'gpujs-webgpu': '#bcbd22',
 };

@@ -15,8 +15,10 @@ import { parseArgs } from 'node:util';
 
 const HELP = `Usage: node bench/run.mjs [options]      (npm run bench -- [options])
 
-Runs the benchmark suite: blindspot against TensorFlow.js (webgpu, webgl, wasm, cpu backends) and gpu.js,
-in headless Chromium and in Node, and writes results.json, summary.md and chart.svg.
+Runs the benchmark suite: blindspot against TensorFlow.js (webgpu, webgl, wasm, cpu backends), jax-js
+(webgpu and wasm devices) and gpu.js, in headless Chromium and in Node, and writes results.json, summary.md
+and chart.svg: throughput, ratios, aims, blindspot's GPU time per kernel (timestamp queries) and every
+FLOP-counted workload's share of the adapter's measured peak and of the physical limit.
 
   --quick               the quick suite: fewer workloads, contestants and repetitions (< 10 min here)
   --workloads a,b,c     only these workloads (ids: see --list)
@@ -35,7 +37,8 @@ in headless Chromium and in Node, and writes results.json, summary.md and chart.
   --help                show this text
 
 Environment: CHROMIUM_PATH overrides the browser (default /usr/bin/chromium).
-The bench page for your own browser and GPU: npx vite bench   (then open the printed URL).`;
+The bench page for your own browser and GPU: npx vite bench   (then open the printed URL); it also holds
+the kernel explorer (node bench/explorer.check.mjs checks it headless).`;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '..');

@@ -17,8 +17,8 @@ export interface SuiteRequest {
 }
 
 /** Node has no WebGL (tfjs-webgl, gpu.js): leave them out unless asked for. */
-const NODE_DEFAULT = ['blindspot', 'tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu', 'blindspot-serial'];
-const NODE_QUICK = ['blindspot', 'tfjs-webgpu', 'tfjs-wasm', 'blindspot-serial'];
+const NODE_DEFAULT = ['blindspot', 'tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu', 'jaxjs-webgpu', 'jaxjs-wasm', 'blindspot-serial'];
+const NODE_QUICK = ['blindspot', 'tfjs-webgpu', 'tfjs-wasm', 'jaxjs-webgpu', 'jaxjs-wasm', 'blindspot-serial'];
 
 export function resolveOptions(request: SuiteRequest, where: 'browser' | 'node'): SuiteOptions {
   const quick = request.quick ?? false;

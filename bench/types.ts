@@ -2,6 +2,7 @@
  * The vocabulary of the benchmark suite, shared by workloads, contestants, the harness, the report, the
  * page and the Node runner. Plain data only (results must survive JSON and puppeteer's page boundary).
  */
+import type { KernelSummary, Profile } from '../src/gpu/profiler.ts';
 
 /** An f32 array with its shape, row-major: how inputs and outputs travel between contestants. */
 export interface TensorData {
@@ -16,7 +17,7 @@ export type TensorSet = Record<string, TensorData>;
  * Which implementation of a workload a contestant uses (tfjs's backends all share the tfjs one). `serial` is
  * blindspot solving a batched workload's problems one at a time: the baseline of the batched workloads.
  */
-export type Family = 'blindspot' | 'tfjs' | 'gpujs' | 'serial';
+export type Family = 'blindspot' | 'tfjs' | 'jaxjs' | 'gpujs' | 'serial';
 
 /**
  * One prepared workload on one contestant: its inputs are uploaded, its state lives where the contestant
@@ -85,6 +86,7 @@ export interface Workload {
   implementations: Partial<{
     blindspot: Implementation<BlindspotEnv>;
     tfjs: Implementation<TfjsEnv>;
+    jaxjs: Implementation<JaxjsEnv>;
     gpujs: Implementation<GpujsEnv>;
     serial: Implementation<BlindspotEnv>;
   }>;
@@ -108,6 +110,13 @@ export interface LoadedContestant<Env = unknown> {
   adapter?: AdapterSummary;
   /** Make this contestant the active one (tfjs has one active backend at a time). */
   activate(): Promise<void>;
+  /**
+   * Run `work` (one repetition, synced) in the contestant's profiling mode, where it has one: every
+   * dispatch with its GPU time (blindspot: Engine.profile).
+   */
+  profile?(work: () => Promise<void>): Promise<Profile>;
+  /** The adapter's peak FLOP rate, measured at load with the peak probe (blindspot: src/gpu/peakProbe.ts). */
+  peak?: PeakSummary;
   /** Wait for every enqueued operation of this contestant to finish. */
   sync(): Promise<void>;
   dispose(): Promise<void>;
@@ -143,6 +152,12 @@ export interface BlindspotEnv {
 export interface TfjsEnv {
   tf: typeof import('@tensorflow/tfjs');
   backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+}
+
+/** Environment handed to jax-js implementations: the module, and the device every array and jit goes to. */
+export interface JaxjsEnv {
+  jax: typeof import('@jax-js/jax');
+  device: 'webgpu' | 'wasm';
 }
 
 /** Environment handed to gpu.js implementations. */
@@ -207,6 +222,10 @@ export interface Cell {
   repTally?: Tally[];
   /** From repTally: counted work per second, and each time part's share of the wall time (0–1). */
   tally?: { rates: Record<string, Stats>; shares: Record<string, Stats> };
+  /** Per-kernel GPU time from one profiled repetition, for contestants that can profile. */
+  profile?: CellProfile;
+  /** Why the profiled repetition failed, when it did (the timing stands). */
+  profileError?: string;
 }
 
 export interface Stats {
@@ -252,6 +271,34 @@ export interface ContestantInfo {
   notes: string[];
   syncMethod?: string;
   adapter?: AdapterSummary;
+  peak?: PeakSummary;
+}
+
+/** The adapter's arithmetic peak as the peak-probe kernel measured it. */
+export interface PeakSummary {
+  gflops: number;
+  /** 'gpu timestamps' or 'wall time'. */
+  timing: string;
+  invocations: number;
+  iterations: number;
+}
+
+/**
+ * One extra repetition of a cell in the contestant's profiling mode, after the timed ones (profiling puts
+ * every dispatch in a pass of its own, so it is kept out of the statistics). Times are per iteration.
+ */
+export interface CellProfile {
+  /** Wall milliseconds per iteration of the profiled repetition. */
+  wallMs: number;
+  /** GPU milliseconds per iteration, summed over dispatches; null without timestamp queries. */
+  gpuMs: number | null;
+  /** gpuMs / wallMs: the share of wall time the GPU was busy. */
+  busyShare: number | null;
+  dispatchesPerIteration: number;
+  /** How far the timestamps can be trusted (src/gpu/profiler.ts TimestampInfo.note). */
+  timestamps: string;
+  /** Per kernel and variant, totals over the repetition divided by its iterations (at most 5 shapes each). */
+  kernels: KernelSummary[];
 }
 
 /** One run of the suite in one place (a browser page or a Node process). */
@@ -264,7 +311,7 @@ export interface SuiteResult {
   started: string;
   seconds: number;
   options: SuiteOptions;
-  /** How times were taken (wall time of whole batches; timestamp queries are not used yet). */
+  /** How times were taken (wall time of whole batches; per-kernel GPU time from a profiled repetition). */
   timing: string;
   contestants: ContestantInfo[];
   workloads: WorkloadResult[];

@@ -53,7 +53,7 @@ export default defineConfig({
   preview: { headers: CROSS_ORIGIN_ISOLATION },
   // Pre-bundled at startup: discovered only when a contestant loads, they would make Vite reload the page.
   optimizeDeps: {
-    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'gpu.js'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'gpu.js', '@jax-js/jax'],
   },
   build: { outDir: `${repo}dist/bench`, emptyOutDir: true, target: 'es2022' },
 });

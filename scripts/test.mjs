@@ -6,7 +6,7 @@
  *
  * A stage's counts come from the suite itself: Vitest's JSON report for the Node suite, the
  * "Label: N passed, N failed" line the browser tests and the bench harness print last, and the exit
- * status for the checks that are one test each (typecheck, bench page, demo). A stage also fails when it
+ * status for the checks that are one test each (typecheck, bench page, kernel explorer, demo). A stage also fails when it
  * outlives its time limit (it is killed) and, for the Node suite, when a test file never reported.
  */
 import { spawn } from 'node:child_process';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const HELP = `Usage: node scripts/test.mjs [stage...]
 
 Runs the test stages in order and prints a summary whose last line is the totals, "N passed, N failed".
-Stages: ${['typecheck', 'node', 'browser', 'harness', 'bench-page', 'demo'].join(', ')} (default: all).
+Stages: ${['typecheck', 'node', 'browser', 'harness', 'bench-page', 'explorer', 'demo'].join(', ')} (default: all).
 Each stage is also an npm script of its own (npm run test:node, test:browser, test:bench, test:demo).
 A stage that outlives its time limit is killed and fails; so does the node stage when a test file never
 reports (its worker died).`;
@@ -44,6 +44,7 @@ const STAGES = [
   { name: 'browser', command: ['node', 'scripts/browser-tests.mjs'], count: 'line', minutes: 20 },
   { name: 'harness', command: ['node', 'bench/harness.check.mjs'], count: 'line', minutes: 5 },
   { name: 'bench-page', command: ['node', 'bench/run.mjs', '--check-page'], count: 'exit', minutes: 5 },
+  { name: 'explorer', command: ['node', 'bench/explorer.check.mjs'], count: 'exit', minutes: 5 },
   { name: 'demo', command: ['node', 'demo/demo.check.mjs'], count: 'exit', minutes: 5 },
 ];
 

@@ -21,9 +21,11 @@
 //   SwiftShader: 4×4 blocks beat 8×4 and 8×8 ones and unrolling K by 2 was slower (bigger loop bodies
 //   run slower there), the workgroup shape made no difference; ~1.1 GFLOP per CPU-second.
 //   matmul_tiled.wgsl is the variant for GPUs.
-// Includes: lib/matmul_params.wgsl (struct Params), lib/matmul_epilogue.wgsl (activate, store_row,
-//   store_block: bias, activation and the guarded stores), lib/block4.wgsl (clamped4, outer).
+// Includes: lib/matmul_params.wgsl (struct Params), lib/matmul_loads.wgsl (run_a, run_b, units_a,
+//   units_b, runs_b, block_b, column_a, row_b: the operand loads), lib/matmul_epilogue.wgsl (activate,
+//   store_row, store_block: bias, activation and the guarded stores), lib/block4.wgsl (clamped4, outer).
 // #include "matmul_params"
+// #include "matmul_loads"
 // #include "matmul_epilogue"
 // #include "block4"
 
@@ -42,32 +44,6 @@ override VEC_B: bool = false;
 @group(0) @binding(5) var<storage, read> bias: array<f32>;
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
 
-// Four consecutive elements of A (or B) starting at run offset `at`: a vec4 index when VEC_A (the run
-// is 16-byte aligned), else an element index. Offsets are kept in these units so that the inner loop
-// does no index arithmetic beyond one add per run.
-fn run_a(at: u32) -> vec4<f32> {
-  if (VEC_A) {
-    return a4[at];
-  }
-  return vec4(a[at], a[at + 1u], a[at + 2u], a[at + 3u]);
-}
-
-fn run_b(at: u32) -> vec4<f32> {
-  if (VEC_B) {
-    return b4[at];
-  }
-  return vec4(b[at], b[at + 1u], b[at + 2u], b[at + 3u]);
-}
-
-// Element offsets converted to run_a's (run_b's) units.
-fn units_a(elements: vec4<u32>) -> vec4<u32> {
-  return select(elements, elements >> vec4(2u), VEC_A);
-}
-
-fn units_b(elements: vec4<u32>) -> vec4<u32> {
-  return select(elements, elements >> vec4(2u), VEC_B);
-}
-
 // Where the 4 runs of the first block of op(A) start: along k from each row, or (transposed) along the
 // rows from each k.
 fn runs_a(rows: vec4<u32>, i0: u32) -> vec4<u32> {
@@ -75,13 +51,6 @@ fn runs_a(rows: vec4<u32>, i0: u32) -> vec4<u32> {
     return units_a(vec4(0u, 1u, 2u, 3u) * params.m + i0);
   }
   return units_a(rows * params.k);
-}
-
-fn runs_b(cols: vec4<u32>, j0: u32) -> vec4<u32> {
-  if (TRANSPOSE_B) {
-    return units_b(cols * params.k);
-  }
-  return units_b(vec4(0u, 1u, 2u, 3u) * params.n + j0);
 }
 
 // Block of op(A) at k: column kk = op(A)[rows, k + kk], from the runs starting at `at`.
@@ -95,37 +64,6 @@ fn block_a(at: vec4<u32>, rows: vec4<u32>, k: u32) -> mat4x4<f32> {
   }
   // Rows i0..i0+3 may run past M: read them one by one through the clamped indices.
   return mat4x4(column_a(rows, k), column_a(rows, k + 1u), column_a(rows, k + 2u), column_a(rows, k + 3u));
-}
-
-// Block of op(B) at k: column c = op(B)[k..k+3, cols[c]], from the runs starting at `at`.
-fn block_b(at: vec4<u32>, cols: vec4<u32>, k: u32) -> mat4x4<f32> {
-  if (TRANSPOSE_B) {
-    return mat4x4(run_b(at.x), run_b(at.y), run_b(at.z), run_b(at.w));
-  }
-  if (VEC_B) {
-    // N % 4 == 0 and j0 < N, so columns j0..j0+3 all exist and each k's 4 columns are one aligned vec4.
-    return transpose(mat4x4(run_b(at.x), run_b(at.y), run_b(at.z), run_b(at.w)));
-  }
-  return transpose(mat4x4(row_b(k, cols), row_b(k + 1u, cols), row_b(k + 2u, cols), row_b(k + 3u, cols)));
-}
-
-// op(A)[rows, k] and op(B)[k, cols], one element each, for the K % 4 leftover and unaligned runs.
-fn column_a(rows: vec4<u32>, k: u32) -> vec4<f32> {
-  if (TRANSPOSE_A) {
-    let base = k * params.m;
-    return vec4(a[base + rows.x], a[base + rows.y], a[base + rows.z], a[base + rows.w]);
-  }
-  let depth = params.k;
-  return vec4(a[rows.x * depth + k], a[rows.y * depth + k], a[rows.z * depth + k], a[rows.w * depth + k]);
-}
-
-fn row_b(k: u32, cols: vec4<u32>) -> vec4<f32> {
-  if (TRANSPOSE_B) {
-    let depth = params.k;
-    return vec4(b[cols.x * depth + k], b[cols.y * depth + k], b[cols.z * depth + k], b[cols.w * depth + k]);
-  }
-  let base = k * params.n;
-  return vec4(b[base + cols.x], b[base + cols.y], b[base + cols.z], b[base + cols.w]);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)

@@ -1,21 +1,26 @@
 /**
  * blindspot itself: one Engine per contestant (its own WebGPU device), synchronized with engine.sync(),
- * which submits the batched command encoder and awaits queue.onSubmittedWorkDone().
+ * which submits the batched command encoder and awaits queue.onSubmittedWorkDone(). At load it tunes the
+ * matmul variant (every variant the adapter runs is checked against float64 and timed; the fastest
+ * becomes the default, as a user's `tuneMatmul` would make it) and measures the adapter's peak with the
+ * peak-probe kernel; each cell gets one extra repetition in the engine's profiling mode (per-kernel GPU
+ * time from timestamp queries).
  */
 import { Engine } from '../../src/gpu/engine.ts';
-import { defaultMatmulVariant } from '../../src/tensor/ops/matmulTuning.ts';
+import { measurePeak } from '../../src/gpu/peakProbe.ts';
+import { tuneMatmul, type MatmulTuning } from '../../src/tensor/ops/matmulTuning.ts';
 import { NotAvailableError, type BlindspotEnv, type Contestant, type LoadedContestant } from '../types.ts';
 
 /**
- * `variant` pins the matmul kernel variant (for comparing them); without it the engine picks per
- * adapter, which is what users get.
+ * `variant` pins the matmul kernel variant (for comparing them); without it the engine's tuned choice
+ * runs, which is what a user who calls tuneMatmul gets.
  */
 export function blindspotContestant(variant?: 'blocked' | 'tiled'): Contestant<BlindspotEnv> {
   return {
     id: variant ? `blindspot-${variant}` : 'blindspot',
     family: 'blindspot',
     label: variant ? `blindspot, matmul variant '${variant}' forced` : 'blindspot (WebGPU, handwritten WGSL)',
-    load: () => loadBlindspot(variant),
+    load: () => loadBlindspot({ variant, tune: !variant, probe: !variant }),
   };
 }
 
@@ -28,11 +33,25 @@ export function blindspotSerialContestant(): Contestant<BlindspotEnv> {
     id: 'blindspot-serial',
     family: 'serial',
     label: 'blindspot, one problem at a time (batch size 1, as cleverhans and foolbox attack)',
-    load: () => loadBlindspot(),
+    load: () => loadBlindspot({ tune: true, probe: false }),
   };
 }
 
-async function loadBlindspot(variant?: 'blocked' | 'tiled'): Promise<LoadedContestant<BlindspotEnv>> {
+/** One line on what tuning measured, e.g. `subgroup (median ms on 256×256×256: blocked 12, subgroup 6.1, …)`. */
+function describeTuning(tuning: MatmulTuning): string {
+  const shapes = [...new Set(tuning.timings.map((t) => t.shape.join('×')))];
+  const perShape = shapes.map(
+    (shape) =>
+      `${shape}: ${tuning.timings
+        .filter((t) => t.shape.join('×') === shape)
+        .map((t) => `${t.variant} ${t.medianMs.toPrecision(3)}`)
+        .join(', ')}`,
+  );
+  const rejected = tuning.rejected.map((r) => `; rejected ${r.variant}: ${r.reason}`).join('');
+  return `matmul variant ${tuning.winner}, measured at load (median ms — ${perShape.join('; ')})${rejected}`;
+}
+
+async function loadBlindspot(options: { variant?: 'blocked' | 'tiled'; tune: boolean; probe: boolean }): Promise<LoadedContestant<BlindspotEnv>> {
   let engine: Engine;
   try {
     engine = await Engine.create();
@@ -40,18 +59,20 @@ async function loadBlindspot(variant?: 'blocked' | 'tiled'): Promise<LoadedConte
     throw new NotAvailableError(`no WebGPU device: ${(error as Error).message}`);
   }
   const a = engine.adapter;
-  const defaultKernel = defaultMatmulVariant(engine);
-  const timestamps = a.features.includes('timestamp-query');
+  const notes = [`adapter: ${a.vendor} ${a.architecture} ${a.description}`.trim(), ...engine.notes];
+  if (options.variant) notes.push(`matmul and conv variant forced: ${options.variant}`);
+  if (options.tune) notes.push(describeTuning(await tuneMatmul(engine)));
+  const peak = options.probe ? await measurePeak(engine) : undefined;
+  if (peak) notes.push(`peak probe: ${peak.gflops.toPrecision(3)} GFLOP/s (${peak.timing}, ${peak.invocations} invocations × ${peak.iterations} steps)`);
+  const timestamps = engine.device.features.has('timestamp-query');
+  notes.push(
+    timestamps
+      ? 'per-kernel GPU time: timestamp queries in one profiled repetition per cell'
+      : 'no timestamp-query on this adapter: profiles count dispatches only',
+  );
   return {
-    env: { engine, variant },
-    notes: [
-      `adapter: ${a.vendor} ${a.architecture} ${a.description}`.trim(),
-      ...engine.notes,
-      ...(defaultKernel ? [`matmul variant by default: ${defaultKernel}${variant ? ` (forced here: ${variant})` : ''}`] : []),
-      timestamps
-        ? 'adapter offers timestamp-query, but the engine has no per-kernel profiling hook yet: whole-batch wall time'
-        : 'no timestamp-query on this adapter: whole-batch wall time',
-    ],
+    env: { engine, variant: options.variant },
+    notes,
     syncMethod: 'engine.sync(): submit the batch, await queue.onSubmittedWorkDone()',
     adapter: {
       vendor: a.vendor,
@@ -61,8 +82,10 @@ async function loadBlindspot(variant?: 'blocked' | 'tiled'): Promise<LoadedConte
       features: a.features,
       isSwiftShader: a.isSwiftShader,
     },
+    peak: peak && { gflops: peak.gflops, timing: peak.timing, invocations: peak.invocations, iterations: peak.iterations },
     activate: async () => {},
     sync: () => engine.sync(),
+    profile: async (work) => (await engine.profile(work)).profile,
     dispose: async () => engine.dispose(),
   };
 }

@@ -36,7 +36,7 @@ export function loadTfjs(): Promise<Tf> {
 async function registerBackend(tf: Tf, backend: BackendName): Promise<string[]> {
   const notes: string[] = [];
   if (backend === 'webgpu') {
-    if (isNode) notes.push(...(await (await import('./dawnForTfjs.node.ts')).installNavigatorGpu()));
+    if (isNode) notes.push(...(await (await import('./navigatorGpu.node.ts')).installNavigatorGpu()));
     const hasGpu = Boolean((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu);
     if (!hasGpu) throw new NotAvailableError('navigator.gpu is missing, so tfjs does not register its webgpu backend');
     await import('@tensorflow/tfjs-backend-webgpu');

@@ -10,7 +10,7 @@ import { conv2d } from '../../src/tensor/ops/conv.ts';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
 import { hwioToOihw, nchwToNhwc, nhwcToNchw, oihwToHwio, uniform } from '../data.ts';
 import type { TensorSet, Workload } from '../types.ts';
-import { blindspotFunction, tfjsFunction } from './common.ts';
+import { blindspotFunction, jaxjsFunction, tfjsFunction } from './common.ts';
 
 interface ConvShape {
   id: string;
@@ -37,7 +37,12 @@ function geometry(s: ConvShape) {
     `y [${s.n}×${s.o}×${out}×${out}]`;
   // tfjs's 'same' is padding (k−1)/2 for stride 1; anything else is spelled out.
   const tfPad = s.pad === 0 ? 'valid' : 2 * s.pad === s.k - 1 ? 'same' : ([[0, 0], [s.pad, s.pad], [s.pad, s.pad], [0, 0]] as const);
-  return { out, forwardFlops, text, tfPad };
+  // jax-js pads per spatial dimension, (before, after).
+  const jaxPad: [number, number][] = [
+    [s.pad, s.pad],
+    [s.pad, s.pad],
+  ];
+  return { out, forwardFlops, text, tfPad, jaxPad };
 }
 
 function inputs(s: ConvShape, seed: number, withDy: boolean): TensorSet {
@@ -50,7 +55,7 @@ function inputs(s: ConvShape, seed: number, withDy: boolean): TensorSet {
 }
 
 export function convForward(s: ConvShape): Workload {
-  const { forwardFlops, text, tfPad } = geometry(s);
+  const { forwardFlops, text, tfPad, jaxPad } = geometry(s);
   return {
     id: `conv2d-${s.id}-fwd`,
     title: `conv2d forward ${s.label}`,
@@ -70,12 +75,16 @@ export function convForward(s: ConvShape): Workload {
         const { tf } = env;
         return tfjsFunction(tf, data, (t) => ({ y: tf.conv2d(t.x as never, t.w as never, 1, tfPad as never) }), tfjsLayouts);
       },
+      async jaxjs(env, data) {
+        // jax-js convolves NCHW inputs with OIHW filters: the canonical layouts, nothing to convert.
+        return jaxjsFunction(env, data, (t) => ({ y: env.jax.lax.conv(t.x, t.w, [1, 1], jaxPad) }));
+      },
     },
   };
 }
 
 export function convGrad(s: ConvShape): Workload {
-  const { forwardFlops, text, tfPad } = geometry(s);
+  const { forwardFlops, text, tfPad, jaxPad } = geometry(s);
   return {
     id: `conv2d-${s.id}-grad`,
     title: `conv2d forward + backward (dx, dw) ${s.label}`,
@@ -114,6 +123,16 @@ export function convGrad(s: ConvShape): Workload {
           },
           tfjsLayouts,
         );
+      },
+      async jaxjs(env, data) {
+        const { jax } = env;
+        return jaxjsFunction(env, data, (t) => {
+          const [y, pullback] = jax.vjp((x, w) => jax.lax.conv(x, w, [1, 1], jaxPad), [t.x, t.w]);
+          const [dx, dw] = pullback(t.dy);
+          pullback.dispose();
+          // y is an output too, so that jit cannot drop the forward convolution the others compute.
+          return { y, dx, dw };
+        });
       },
     },
   };

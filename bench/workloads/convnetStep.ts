@@ -12,9 +12,9 @@ import { matmul } from '../../src/tensor/ops/matmul.ts';
 import { maxPool2d } from '../../src/tensor/ops/pool.ts';
 import { softmaxCrossEntropy } from '../../src/tensor/ops/softmax.ts';
 import { glorot, hwioToOihw, labels, oihwToHwio, oneHot, transpose, uniform } from '../data.ts';
-import { rejectVariant } from './common.ts';
+import { jaxjsCrossEntropy, rejectVariant } from './common.ts';
 import type { TensorData, TensorSet, Workload } from '../types.ts';
-import { blindspotTrainingStep, tfjsTrainingStep, type Layout } from './training.ts';
+import { blindspotTrainingStep, jaxjsTrainingStep, tfjsTrainingStep, type Layout } from './training.ts';
 
 const BATCH = 64;
 const HYPER = { lr: 0.05, momentum: 0.9 };
@@ -117,6 +117,35 @@ export const CONVNET_STEP: Workload = {
         },
         HYPER,
         { 'layer0.weight': filters, 'layer2.weight': filters, 'layer4.weight': denseRows },
+      );
+    },
+    async jaxjs(env, data) {
+      const { jax } = env;
+      const np = jax.numpy;
+      const { x, labels: y, ...params } = data;
+      return jaxjsTrainingStep(
+        env,
+        params,
+        { x, y: oneHot(y, 10) },
+        (p, b) => {
+          // NCHW throughout, as blindspot: flattening keeps the (c, y, x) order of the dense layer's rows.
+          const conv = (h: typeof b.x, layer: string) => {
+            const out = jax.lax.conv(h, p[`${layer}.weight`], [1, 1], 'VALID');
+            const channels = out.shape[1];
+            return jax.nn.relu(out.add(p[`${layer}.bias`].reshape([1, channels, 1, 1])));
+          };
+          // Max-pool 2×2, stride 2, on even extents: the maximum over the two window axes of a reshape.
+          const pool = (h: typeof b.x) => {
+            const [n, c, height, width] = h.shape;
+            return h.reshape([n, c, height / 2, 2, width / 2, 2]).max([3, 5]);
+          };
+          let h = pool(conv(b.x, 'layer0'));
+          h = pool(conv(h, 'layer2')).reshape([BATCH, 512]);
+          h = jax.nn.relu(np.matmul(h, p['layer4.weight']).add(p['layer4.bias']));
+          h = np.matmul(h, p['layer5.weight']).add(p['layer5.bias']);
+          return jaxjsCrossEntropy(jax, h, b.y, 'mean');
+        },
+        HYPER,
       );
     },
   },

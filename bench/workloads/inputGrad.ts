@@ -7,8 +7,8 @@ import { softmaxCrossEntropy } from '../../src/tensor/ops/softmax.ts';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
 import { labels, oneHot, uniform } from '../data.ts';
 import type { Workload } from '../types.ts';
-import { blindspotFunction, tfjsFunction, rejectVariant } from './common.ts';
-import { blindspotMlpLogits, MLP_FORWARD_FLOPS_PER_EXAMPLE, mlpParameters, tfjsMlpLogits } from './mlp.ts';
+import { blindspotFunction, jaxjsCrossEntropy, jaxjsFunction, tfjsFunction, rejectVariant } from './common.ts';
+import { blindspotMlpLogits, jaxjsMlpLogits, MLP_FORWARD_FLOPS_PER_EXAMPLE, mlpParameters, tfjsMlpLogits } from './mlp.ts';
 
 const IMAGES = 100;
 
@@ -50,6 +50,16 @@ export const INPUT_GRAD: Workload = {
         const lossOf = (x: typeof t.x) => tf.losses.softmaxCrossEntropy(t.targets, tfjsMlpLogits(tf, t, x), undefined, undefined, tf.Reduction.SUM);
         const { value, grad } = tf.valueAndGrad(lossOf as never)(t.x as never);
         return { loss: value, dx: grad };
+      });
+    },
+    async jaxjs(env, data) {
+      const { jax } = env;
+      const { targets, ...rest } = data;
+      return jaxjsFunction(env, { ...rest, targets: oneHot(targets, 10) }, (t) => {
+        const { x, targets: onehot, ...p } = t;
+        const lossOf = (image: typeof x) => jaxjsCrossEntropy(jax, jaxjsMlpLogits(jax, p, image), onehot, 'sum');
+        const [loss, dx] = jax.valueAndGrad(lossOf)(x);
+        return { loss, dx };
       });
     },
   },

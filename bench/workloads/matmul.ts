@@ -6,7 +6,7 @@
 import { matmul } from '../../src/tensor/ops/matmul.ts';
 import { uniform } from '../data.ts';
 import type { GpujsEnv, GpujsKernel, Instance, TensorSet, Workload } from '../types.ts';
-import { blindspotFunction, tfjsFunction } from './common.ts';
+import { blindspotFunction, jaxjsFunction, tfjsFunction } from './common.ts';
 
 interface MatmulShape {
   id: string;
@@ -47,6 +47,12 @@ export function matmulWorkload(shape: MatmulShape): Workload {
       async tfjs(env, inputs) {
         const { tf } = env;
         return tfjsFunction(tf, inputs, (t) => ({ c: tf.matMul(t.a, t.b, transposeA, transposeB) }));
+      },
+      async jaxjs(env, inputs) {
+        const np = env.jax.numpy;
+        return jaxjsFunction(env, inputs, (t) => ({
+          c: np.matmul(transposeA ? t.a.transpose() : t.a, transposeB ? t.b.transpose() : t.b),
+        }));
       },
       gpujs: (env, inputs) => gpujsMatmul(env, inputs, m, k, n, transposeA, transposeB),
     },

@@ -6,7 +6,8 @@
 import type { Tensor as BsTensor } from '../../src/tensor/tensor.ts';
 import { matmul } from '../../src/tensor/ops/matmul.ts';
 import { glorot } from '../data.ts';
-import type { TensorSet, TfjsEnv } from '../types.ts';
+import type { Array as JaxArray } from '@jax-js/jax';
+import type { JaxjsEnv, TensorSet, TfjsEnv } from '../types.ts';
 
 type Tf = TfjsEnv['tf'];
 type TfTensor = ReturnType<Tf['tensor']>;
@@ -45,6 +46,16 @@ export function tfjsMlpLogits(tf: Tf, p: Record<string, TfTensor>, x: TfTensor):
   for (let i = 0; i < 3; i++) {
     h = tf.fused.matMul({ a: h as never, b: p[`layer${i}.weight`] as never, bias: p[`layer${i}.bias`] });
     if (i < 2) h = tf.sigmoid(h);
+  }
+  return h;
+}
+
+/** Logits in jax-js: matmul, bias and sigmoid as separate ops, which jit fuses as it sees fit. */
+export function jaxjsMlpLogits(jax: JaxjsEnv['jax'], p: Record<string, JaxArray>, x: JaxArray): JaxArray {
+  let h = x;
+  for (let i = 0; i < 3; i++) {
+    h = jax.numpy.matmul(h, p[`layer${i}.weight`]).add(p[`layer${i}.bias`]);
+    if (i < 2) h = jax.nn.sigmoid(h);
   }
   return h;
 }

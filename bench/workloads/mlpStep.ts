@@ -1,10 +1,10 @@
 /** One SGD-with-momentum step of FC100-100-10 on a batch of 128, as in the paper's training. */
 import { softmaxCrossEntropy } from '../../src/tensor/ops/softmax.ts';
 import { labels, oneHot, uniform } from '../data.ts';
-import { rejectVariant } from './common.ts';
+import { jaxjsCrossEntropy, rejectVariant } from './common.ts';
 import type { Workload } from '../types.ts';
-import { blindspotMlpLogits, MLP_FORWARD_FLOPS_PER_EXAMPLE, mlpParameters, tfjsMlpLogits } from './mlp.ts';
-import { blindspotTrainingStep, tfjsTrainingStep } from './training.ts';
+import { blindspotMlpLogits, jaxjsMlpLogits, MLP_FORWARD_FLOPS_PER_EXAMPLE, mlpParameters, tfjsMlpLogits } from './mlp.ts';
+import { blindspotTrainingStep, jaxjsTrainingStep, tfjsTrainingStep } from './training.ts';
 
 const BATCH = 128;
 const HYPER = { lr: 0.5, momentum: 0.9 };
@@ -51,6 +51,11 @@ export const MLP_STEP: Workload = {
         (p, b) => tf.losses.softmaxCrossEntropy(b.y, tfjsMlpLogits(tf, p, b.x)),
         HYPER,
       );
+    },
+    async jaxjs(env, data) {
+      const { jax } = env;
+      const { x, labels: y, ...params } = data;
+      return jaxjsTrainingStep(env, params, { x, y: oneHot(y, 10) }, (p, b) => jaxjsCrossEntropy(jax, jaxjsMlpLogits(jax, p, b.x), b.y, 'mean'), HYPER);
     },
   },
 };

@@ -7,7 +7,7 @@ import { softmaxCrossEntropy } from '../../src/tensor/ops/softmax.ts';
 import { valueAndGrads } from '../../src/autograd/tape.ts';
 import { labels, oneHot, uniform } from '../data.ts';
 import type { Workload } from '../types.ts';
-import { blindspotFunction, tfjsFunction, rejectVariant } from './common.ts';
+import { blindspotFunction, jaxjsCrossEntropy, jaxjsFunction, tfjsFunction, rejectVariant } from './common.ts';
 
 const BATCH = 128;
 const CLASSES = 10;
@@ -46,6 +46,14 @@ export const SOFTMAX_CE: Workload = {
         const lossOf = (logits: typeof t.logits) => tf.losses.softmaxCrossEntropy(t.onehot, logits);
         const { value, grad } = tf.valueAndGrad(lossOf as never)(t.logits as never);
         return { loss: value, dlogits: grad };
+      });
+    },
+    async jaxjs(env, data) {
+      const { jax } = env;
+      const upload = { logits: data.logits, onehot: oneHot(data.labels, CLASSES) };
+      return jaxjsFunction(env, upload, (t) => {
+        const [loss, dlogits] = jax.valueAndGrad((logits: typeof t.logits) => jaxjsCrossEntropy(jax, logits, t.onehot, 'mean'))(t.logits);
+        return { loss, dlogits };
       });
     },
   },

@@ -13,9 +13,10 @@ import { tidy } from '../../src/tensor/context.ts';
 import { fill } from '../../src/tensor/ops/fill.ts';
 import { sgdMomentumUpdate } from '../../src/tensor/ops/optimizerUpdates.ts';
 import type { Tensor as BsTensor } from '../../src/tensor/tensor.ts';
-import { difference } from '../data.ts';
-import type { BlindspotEnv, Instance, TensorData, TensorSet, TfjsEnv } from '../types.ts';
-import { fromBlindspot, fromTfjs, toBlindspot, toTfjs } from './common.ts';
+import type { Array as JaxArray } from '@jax-js/jax';
+import { difference, zerosLike } from '../data.ts';
+import type { BlindspotEnv, Instance, JaxjsEnv, TensorData, TensorSet, TfjsEnv } from '../types.ts';
+import { disposeJaxjs, fromBlindspot, fromJaxjs, fromTfjs, JaxjsPending, jaxjsRefs, toBlindspot, toJaxjs, toTfjs } from './common.ts';
 
 type Tf = TfjsEnv['tf'];
 type TfTensor = ReturnType<Tf['tensor']>;
@@ -117,6 +118,62 @@ export async function tfjsTrainingStep(
       lastLoss?.dispose();
       optimizer.dispose();
       for (const t of [...Object.values(variables), ...Object.values(b)]) t.dispose();
+    },
+  };
+}
+
+/**
+ * The step in jax-js, jit-compiled whole (value and gradient, then the update), as a JAX user writes it.
+ * Parameters are in the canonical layouts (jax-js convolves NCHW with OIHW filters).
+ */
+export async function jaxjsTrainingStep(
+  env: JaxjsEnv,
+  params: TensorSet,
+  batch: TensorSet,
+  loss: (p: Record<string, JaxArray>, b: Record<string, JaxArray>) => JaxArray,
+  hyper: Hyper,
+): Promise<Instance> {
+  const { jax } = env;
+  const names = Object.keys(params);
+  let p: Record<string, JaxArray> = {};
+  let v: Record<string, JaxArray> = {};
+  for (const name of names) {
+    p[name] = toJaxjs(env, params[name]);
+    v[name] = toJaxjs(env, zerosLike(params[name]));
+  }
+  const b: Record<string, JaxArray> = {};
+  for (const [name, t] of Object.entries(batch)) b[name] = toJaxjs(env, t);
+  const step = jax.jit((p: Record<string, JaxArray>, v: Record<string, JaxArray>, b: Record<string, JaxArray>) => {
+    const [value, grads] = jax.valueAndGrad(loss)(jaxjsRefs(p), b);
+    const nextV: Record<string, JaxArray> = {};
+    const nextP: Record<string, JaxArray> = {};
+    for (const name of names) {
+      nextV[name] = v[name].mul(hyper.momentum).add(grads[name]);
+      nextP[name] = p[name].sub(nextV[name].ref.mul(hyper.lr));
+    }
+    return { loss: value, p: nextP, v: nextV };
+  });
+  const losses = new JaxjsPending(jax);
+  return {
+    run() {
+      const out = step(p, v, jaxjsRefs(b));
+      p = out.p;
+      v = out.v;
+      losses.add({ loss: out.loss });
+    },
+    async sync() {
+      await losses.sync();
+      await jax.blockUntilReady([p, v]);
+    },
+    async read() {
+      const out: TensorSet = { loss: await fromJaxjs(losses.last.loss) };
+      for (const name of names) out[`${name} update`] = difference(await fromJaxjs(p[name]), params[name]);
+      return out;
+    },
+    dispose() {
+      losses.dispose();
+      for (const tree of [p, v, b]) disposeJaxjs(tree);
+      step.dispose();
     },
   };
 }

@@ -62,8 +62,11 @@ const LIMITS_WE_USE = [
   'maxStorageBuffersPerShaderStage',
 ] as const;
 
-/** Features that help and are requested when offered. */
-const FEATURES_WE_USE: GPUFeatureName[] = ['timestamp-query'];
+/**
+ * Features that help and are requested when offered: timestamps for profiles (src/gpu/profiler.ts), and
+ * subgroup operations for the matmul variant that shares loads across a subgroup (matmul_subgroup.wgsl).
+ */
+const FEATURES_WE_USE: GPUFeatureName[] = ['timestamp-query', 'subgroups'];
 
 export function describeAdapter(adapter: GPUAdapter, platform: 'browser' | 'node'): AdapterDescription {
   const info = adapter.info;
@@ -189,12 +192,24 @@ async function acquireInNode(options: AdapterOptions): Promise<AcquiredDevice> {
  */
 const dawnInstances = new Map<string, GPU>();
 
+/**
+ * Dawn toggles for Node. Dawn rounds GPU timestamps to multiples of 65 536 ns by default (a browser's
+ * defence against timing attacks), which makes per-kernel profiles useless for short kernels; a process
+ * of our own needs no such defence. Tried on SwiftShader (GPU time, interleaved, docs/benchmarks.md) and
+ * not kept: disable_robustness (1.6–1.8× on the blocked matmul, 1.25× on conv, nothing on the subgroup
+ * matmul, which loads 4× less; it drops the bounds checks of every buffer access, so a kernel bug could
+ * read or write outside its buffers: unsafe), enable_integer_range_analysis_in_robustness,
+ * vulkan_use_buffer_robust_access_2 on or off, skip_validation and disable_workgroup_init (no change
+ * beyond the noise).
+ */
+const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+
 function dawnInstance(dawn: DawnModule): GPU {
   // VK_ICD_FILENAMES is read when an instance is created, so instances made under another value differ.
   const drivers = process.env.VK_ICD_FILENAMES ?? '';
   let gpu = dawnInstances.get(drivers);
   if (!gpu) {
-    gpu = dawn.create([]);
+    gpu = dawn.create(DAWN_FLAGS);
     dawnInstances.set(drivers, gpu);
   }
   return gpu;

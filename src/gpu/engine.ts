@@ -15,6 +15,7 @@ import {
 import { ArgumentChecks, type ArgumentCheck, type PendingChecks } from './argumentChecks.ts';
 import { assembleKernel, ShaderIncludeError, workgroupInvocations, type AssembledKernel } from './shaderSources.ts';
 import { UniformArena } from './uniformArena.ts';
+import { DispatchProfiler, type DispatchCost, type DispatchRecord, type Profile } from './profiler.ts';
 
 /** Pipeline-overridable constants of a kernel (WGSL `override` declarations). */
 export type KernelConstants = Record<string, number>;
@@ -40,6 +41,11 @@ export interface DispatchOptions {
   bindings: Binding[];
   /** Workgroup counts; see {@link Engine.grid} for 1-D work larger than one dimension allows. */
   workgroups: [number, number?, number?];
+  /**
+   * What the dispatch costs, for profiles. Build it only while {@link Engine.profiling} is true
+   * (`cost: engine.profiling ? {...} : undefined`), so that dispatching stays free of allocations otherwise.
+   */
+  cost?: DispatchCost;
 }
 
 export interface EngineOptions extends AdapterOptions {
@@ -102,6 +108,8 @@ export class Engine {
   private disposed = false;
   private lost: DeviceLostError | null = null;
   private dispatchCount = 0;
+  private profiler: DispatchProfiler | null = null;
+  private profileStarted = 0;
 
   private constructor(
     acquired: { device: GPUDevice; info: AdapterDescription; notes: string[] },
@@ -344,10 +352,21 @@ export class Engine {
         }),
       );
     }
-    const pass = this.currentPass();
+    const profiler = this.profiler;
+    let pass: GPUComputePassEncoder;
+    if (profiler) {
+      // A pass of its own, whose beginning and end timestamps time this dispatch alone.
+      if (profiler.full) this.flush();
+      this.endPass();
+      pass = this.currentEncoder().beginComputePass(profiler.passDescriptor(this.profileRecord(kernel, options, [x, y, z])));
+      this.pass = pass;
+    } else {
+      pass = this.currentPass();
+    }
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, bindGroup);
     if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
+    if (profiler) this.endPass();
     this.kernelsInBatch.add(kernel.name);
     this.dispatchCount++;
     if (++this.dispatchesInBatch >= this.dispatchesPerSubmit) this.flush();
@@ -371,6 +390,70 @@ export class Engine {
     return this.dispatchCount;
   }
 
+  // ---------------------------------------------------------------- profiling
+
+  /** Whether a profile is open: ops then describe their dispatches' cost (see {@link DispatchOptions.cost}). */
+  get profiling(): boolean {
+    return this.profiler !== null;
+  }
+
+  /**
+   * Open a profile: from now until {@link stopProfile} every dispatch is recorded with its kernel, variant,
+   * shapes, FLOP and byte counts and, where the adapter offers `timestamp-query`, its GPU time. Each
+   * dispatch then runs in a compute pass of its own, which costs a little; time the work unprofiled.
+   */
+  startProfile(): void {
+    this.checkAlive();
+    if (this.profiler) throw new Error('startProfile: a profile is already open on this engine');
+    this.flush();
+    this.profiler = new DispatchProfiler(this.device, this.dispatchesPerSubmit, this.adapter.platform);
+    this.profileStarted = performance.now();
+  }
+
+  /**
+   * Wait for the GPU to finish the profiled work, close the profile and return it: every dispatch and the
+   * sums per kernel and variant, the wall time since {@link startProfile} and the share of it the GPU was
+   * busy with this engine's dispatches.
+   */
+  async stopProfile(): Promise<Profile> {
+    const profiler = this.profiler;
+    if (!profiler) throw new Error('stopProfile: no profile is open (call startProfile first)');
+    try {
+      await this.sync();
+    } finally {
+      this.profiler = null;
+    }
+    return profiler.finish(performance.now() - this.profileStarted);
+  }
+
+  /** Run `work` (and wait for what it dispatched) inside a profile; see {@link startProfile}. */
+  async profile<T>(work: () => T | Promise<T>): Promise<{ result: T; profile: Profile }> {
+    this.startProfile();
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      await this.stopProfile().catch(() => undefined);
+      throw error;
+    }
+    return { result, profile: await this.stopProfile() };
+  }
+
+  private profileRecord(kernel: Kernel, options: DispatchOptions, workgroups: [number, number, number]): DispatchRecord {
+    const cost = options.cost;
+    const braces = kernel.name.indexOf('{');
+    // The name is `file`, or `file#entry`, then `{NAME:value,...}` when specialized.
+    return {
+      kernel: braces < 0 ? kernel.name : kernel.name.slice(0, braces),
+      variant: braces < 0 ? '' : kernel.name.slice(braces + 1, -1),
+      shape: cost?.shape,
+      workgroups,
+      flops: cost?.flops,
+      bytes: cost?.bytes ?? options.bindings.reduce((sum, binding) => sum + binding.size, 0),
+      gpuNs: null,
+    };
+  }
+
   /** Submit everything encoded so far. Errors found later are thrown at the next {@link sync} or read. */
   flush(): void {
     if (this.disposed || this.lost) return;
@@ -385,7 +468,11 @@ export class Engine {
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
     this.uniforms.upload(this.device.queue);
-    if (this.encoder) this.device.queue.submit([this.encoder.finish()]);
+    if (this.encoder) {
+      this.profiler?.encodeResolve(this.encoder);
+      this.device.queue.submit([this.encoder.finish()]);
+      this.profiler?.submitted();
+    }
     const validation = this.device.popErrorScope();
     const memory = this.device.popErrorScope();
     this.pendingChecks.push(
@@ -461,6 +548,8 @@ export class Engine {
   dispose(): Promise<void> {
     if (this.disposed) return this.closed;
     this.disposed = true;
+    this.profiler?.release();
+    this.profiler = null;
     this.storage.destroyAll();
     this.staging.destroyAll();
     this.uniforms.destroyAll();

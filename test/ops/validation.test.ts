@@ -178,7 +178,7 @@ describe('ops validate their arguments before any work', () => {
     const flat = a.reshape([4]);
     expectRefused([
       // An unknown variant used to run the tiled kernel silently.
-      ['matmul variant', () => matmul(a, a, { variant: 'fast' as MatmulVariant }), /^matmul: unknown variant 'fast' \(use blocked or tiled\)/],
+      ['matmul variant', () => matmul(a, a, { variant: 'fast' as MatmulVariant }), /^matmul: unknown variant 'fast' \(use blocked, tiled, subgroup\)/],
       // Used to acquire the output before the stride computation refused the rank.
       ['binary op beyond rank 8', () => add(rank9, rank9), /^add: rank 9 of \[1,1,1,1,1,1,1,1,2\] exceeds the kernel's 8/],
       ['sgd lr NaN', () => sgdMomentumUpdate(w, g, v, { lr: Number.NaN, momentum: 0.9 }), /^sgdMomentumUpdate: lr must be a finite number in \[0, Infinity\], got NaN/],

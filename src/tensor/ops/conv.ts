@@ -6,6 +6,7 @@
  */
 import { needsGradient, record } from '../record.ts';
 import type { Engine } from '../../gpu/engine.ts';
+import type { DispatchCost } from '../../gpu/profiler.ts';
 import { constantScalar } from '../constants.ts';
 import { Tensor, checkOperands } from '../tensor.ts';
 import { launchActivationGrad } from './matmulKernels.ts';
@@ -91,6 +92,18 @@ function uniforms(g: Geometry, chunk = 0, chunks = 0, elements = 0): Uint32Array
   return new Uint32Array([g.n, g.c, g.o, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, chunk, chunks, elements]);
 }
 
+/**
+ * What one of the three convolutions (forward, input gradient, filter gradient) costs: each is
+ * 2·N·O·OH·OW·C·KH·KW FLOPs over the same index space; `bytes` counts its two inputs and its output.
+ */
+function convCost(g: Geometry, pass: 'forward' | 'input gradient' | 'filter gradient', bytes: number): DispatchCost {
+  return {
+    flops: 2 * g.n * g.o * g.oh * g.ow * g.c * g.kh * g.kw,
+    bytes,
+    shape: `${pass}: x[${g.n}×${g.c}×${g.h}×${g.w}] ⊛ w[${g.o}×${g.c}×${g.kh}×${g.kw}] → [${g.n}×${g.o}×${g.oh}×${g.ow}], stride ${g.sh}×${g.sw}, padding ${g.ph}×${g.pw}`,
+  };
+}
+
 /** Images per invocation of the blocked kernels: 8 halves the gathers per FMA, 4 wastes less on tiny batches. */
 const batchBlock = (g: Geometry): number => (g.n > 4 ? 8 : 4);
 /** Images per invocation of the backward-input kernel's single_channel entry (an input of one channel). */
@@ -103,12 +116,14 @@ function launchForward(variant: ConvVariant, x: Tensor, w: Tensor, g: Geometry, 
   const out = Tensor.empty(engine, [g.n, g.o, g.oh, g.ow]);
   const constants = { RELU: relu ? 1 : 0, HAS_BIAS: bias ? 1 : 0 };
   const bindings = [x.binding, w.binding, (bias ?? constantScalar(engine, 0)).binding, out.binding];
+  const cost = engine.profiling ? convCost(g, 'forward', 4 * (x.size + w.size + out.size + (bias ? g.o : 0))) : undefined;
   if (variant === 'tiled') {
     const [mx, my] = engine.grid(Math.ceil((g.n * g.oh * g.ow) / TILE), 1);
     engine.dispatch(engine.kernel('conv2d#tiled', constants), {
       uniforms: uniforms(g),
       bindings,
       workgroups: [mx, my, Math.ceil(g.o / TILE)],
+      cost,
     });
   } else {
     const block = batchBlock(g);
@@ -116,6 +131,7 @@ function launchForward(variant: ConvVariant, x: Tensor, w: Tensor, g: Geometry, 
       uniforms: uniforms(g),
       bindings,
       workgroups: engine.grid(Math.ceil(g.n / block) * g.oh * g.ow * Math.ceil(g.o / OUT_CHANNEL_BLOCK), WORKGROUP_SIZE),
+      cost,
     });
   }
   return out;
@@ -125,11 +141,13 @@ function launchBackwardInput(dy: Tensor, w: Tensor, g: Geometry): Tensor {
   const { engine } = g;
   const dx = Tensor.empty(engine, [g.n, g.c, g.h, g.w]);
   const bindings = [dy.binding, w.binding, dx.binding];
+  const cost = engine.profiling ? convCost(g, 'input gradient', 4 * (dy.size + w.size + dx.size)) : undefined;
   if (g.c === 1) {
     engine.dispatch(engine.kernel('conv2d_backward_input#single_channel', { WORKGROUP_SIZE }), {
       uniforms: uniforms(g),
       bindings,
       workgroups: engine.grid(Math.ceil(g.n / SINGLE_CHANNEL_BATCH_BLOCK) * g.h * g.w, WORKGROUP_SIZE),
+      cost,
     });
     return dx;
   }
@@ -139,6 +157,7 @@ function launchBackwardInput(dy: Tensor, w: Tensor, g: Geometry): Tensor {
     uniforms: uniforms(g),
     bindings,
     workgroups: engine.grid(Math.ceil(g.n / block) * g.h * g.w * Math.ceil(g.c / channelBlock), WORKGROUP_SIZE),
+    cost,
   });
   return dx;
 }
@@ -181,6 +200,7 @@ function launchBackwardFilter(x: Tensor, dy: Tensor, g: Geometry): Tensor {
       uniforms: params,
       bindings: [x.binding, dy.binding, partial.binding],
       workgroups: g.engine.grid(blocks * chunks, WORKGROUP_SIZE),
+      cost: g.engine.profiling ? convCost(g, 'filter gradient', 4 * (x.size + dy.size + partial.size)) : undefined,
     });
   });
 }

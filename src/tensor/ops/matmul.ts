@@ -5,6 +5,7 @@
  */
 import { needsGradient, record } from '../record.ts';
 import type { Tensor } from '../tensor.ts';
+import { fill } from './fill.ts';
 import { launchActivationGrad, launchMatmul, type Activation, type MatmulVariant } from './matmulKernels.ts';
 import { defaultMatmulVariant } from './matmulTuning.ts';
 import { sum } from './reduce.ts';
@@ -52,10 +53,28 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
         ? matmul(dz, a, { transposeA: true, transposeB: transposeA, variant })
         : matmul(a, dz, { transposeA: !transposeA, variant });
     const gradients = [da, db];
-    if (bias) gradients.push(needBias ? sum(dz, 0) : null);
+    if (bias) gradients.push(needBias ? columnSums(dz, variant ?? defaultMatmulVariant(dz.engine)) : null);
     if (dz !== dy) dz.dispose();
     return gradients;
   });
+}
+
+/**
+ * The bias gradient Σᵢ dZ[i, :], as the product 1ᵀ · dZ on the barrier-free matmul kernels: the same
+ * summation, in the same f32 order, as the weight gradient op(A)ᵀ · dZ beside it. The generic reduction
+ * (a workgroup per column, combined through barriers) took a third of an FC100-100-10 training step's GPU
+ * time on SwiftShader, where every barrier is a coroutine switch (bench profile, mlp-step); where the
+ * matmul runs the tiled kernel (GPUs) the reduction, which a GPU does well, stays.
+ */
+function columnSums(dz: Tensor, variant: MatmulVariant): Tensor {
+  if (variant === 'tiled') return sum(dz, 0);
+  const [rows, columns] = dz.shape;
+  const ones = fill(dz.engine, [1, rows], 1);
+  const row = launchMatmul(variant, ones, dz, { transposeA: false, transposeB: false, activation: 'none' });
+  ones.dispose();
+  const sums = row.reshape([columns]);
+  row.dispose();
+  return sums;
 }
 
 /** A dense layer, act(x · weight + bias), for x of shape [batch, in] and weight [in, out]. */

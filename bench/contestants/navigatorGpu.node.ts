@@ -1,7 +1,8 @@
 /**
- * tfjs's webgpu backend registers itself only if `navigator.gpu` exists when its module is imported. Node
- * 20 has no navigator, so give it Dawn's GPU (the `webgpu` package, which blindspot also uses). When the
- * blindspot contestant loaded first it has already pointed Vulkan at SwiftShader if there is no GPU.
+ * tfjs's webgpu backend registers itself only if `navigator.gpu` exists when its module is imported, and
+ * jax-js asks `navigator.gpu` for its adapter. Node 20 has no navigator, so give them Dawn's GPU (the
+ * `webgpu` package, which blindspot also uses). When the blindspot contestant loaded first it has already
+ * pointed Vulkan at SwiftShader if there is no GPU.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -14,7 +15,7 @@ interface Dawn {
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /**
- * Keeps Dawn's instances alive for as long as tfjs may use them: Dawn frees an instance when it is
+ * Keeps Dawn's instances alive for as long as tfjs and jax-js may use them: Dawn frees an instance when it is
  * collected, and one collected mid-run can crash the process (src/gpu/device.ts), the probe without an
  * adapter included.
  */
@@ -38,8 +39,13 @@ export async function installNavigatorGpu(): Promise<string[]> {
     gpu = dawn.create([]);
     keepAlive.push(gpu);
   }
-  if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
-  else (globalThis as { navigator?: unknown }).navigator = { gpu };
+  if (nav) {
+    Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+  } else {
+    // What Node 21+'s own navigator has; jax-js reads userAgent (to spot Firefox and mobile devices).
+    const { availableParallelism } = await import('node:os');
+    (globalThis as { navigator?: unknown }).navigator = { gpu, userAgent: `Node.js/${process.versions.node}`, hardwareConcurrency: availableParallelism() };
+  }
   return notes;
 }
 
