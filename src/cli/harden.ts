@@ -121,7 +121,7 @@ settings and of how the time split between training steps and searches (docs/har
                 (p.testError !== undefined ? ` test error ${pct(p.testError)}` : '') +
                 (p.heldOutError !== undefined ? ` held-out adversarial error ${pct(p.heldOutError)}` : '') +
                 p.pools.map((pool) => ` | pool ${pool.layer}: ${pool.size}${pool.meanDistortion === null ? '' : `, d ${pool.meanDistortion.toFixed(3)}`}`).join('') +
-                ` | searches ${p.seconds.searches.toFixed(0)} s, steps ${p.seconds.training.toFixed(0)} s`,
+                ` | searches ${p.seconds.searches.toFixed(0)} s, training ${p.seconds.training.toFixed(0)} s (GPU wait ${(p.seconds.searchesGpuWait + p.seconds.trainingGpuWait).toFixed(0)} s)`,
             ),
         });
         bar.stop();
@@ -130,7 +130,8 @@ settings and of how the time split between training steps and searches (docs/har
         console.log(
           `${spec.name} (${record.variant}): training error ${pct(record.trainError)}, test error ${pct(record.testError)}` +
             (result.heldOutError !== undefined ? `, error on the held-out adversarial set ${pct(result.heldOutError)}` : '') +
-            ` in ${(result.seconds.total / 60).toFixed(1)} min (searches ${(result.seconds.searches / 60).toFixed(1)} min) → ${join(o.out, record.checkpoint)}`,
+            ` in ${(result.seconds.total / 60).toFixed(1)} min: searches ${(result.seconds.searches / 60).toFixed(1)} min (GPU wait ${(result.seconds.searchesGpuWait / 60).toFixed(1)}), ` +
+            `training steps and evaluation ${(result.seconds.training / 60).toFixed(1)} min (GPU wait ${(result.seconds.trainingGpuWait / 60).toFixed(1)}) → ${join(o.out, record.checkpoint)}`,
         );
       });
     });

@@ -108,6 +108,7 @@ export class Engine {
   private disposed = false;
   private lost: DeviceLostError | null = null;
   private dispatchCount = 0;
+  private waitedMs = 0;
   private profiler: DispatchProfiler | null = null;
   private profileStarted = 0;
 
@@ -289,6 +290,14 @@ export class Engine {
   argumentCheck(check: ArgumentCheck): Binding {
     this.checkAlive();
     return this.argumentChecks.binding(check);
+  }
+
+  /**
+   * Milliseconds this engine's callers have spent waiting for the GPU, summed over every read and sync
+   * (from submitting the work to holding its results): how much of a loop's time is GPU wait.
+   */
+  get gpuWaitMs(): number {
+    return this.waitedMs;
   }
 
   memory(): MemoryStats {
@@ -499,7 +508,9 @@ export class Engine {
       return;
     }
     this.flush();
+    const waitStarted = performance.now();
     await this.device.queue.onSubmittedWorkDone();
+    this.waitedMs += performance.now() - waitStarted;
     await this.settleChecks();
   }
 
@@ -525,7 +536,12 @@ export class Engine {
     this.flush();
     checks?.reset();
     try {
-      await staging.mapAsync(GPUMapMode.READ, 0, totalBytes);
+      const waitStarted = performance.now();
+      try {
+        await staging.mapAsync(GPUMapMode.READ, 0, totalBytes);
+      } finally {
+        this.waitedMs += performance.now() - waitStarted;
+      }
     } catch (error) {
       await this.settleChecks();
       this.checkAlive();

@@ -135,7 +135,18 @@ export interface HardeningProgress {
   trainError?: number;
   heldOutError?: number;
   pools: PoolStats[];
-  seconds: { searches: number; training: number };
+  seconds: TimeSplit;
+}
+
+/**
+ * Where a hardening run's time went: the adversarial searches and the rest of training (steps,
+ * evaluation), each with the part spent waiting for the GPU (`Engine.gpuWaitMs`).
+ */
+export interface TimeSplit {
+  searches: number;
+  searchesGpuWait: number;
+  training: number;
+  trainingGpuWait: number;
 }
 
 export interface HardenResult {
@@ -145,8 +156,8 @@ export interface HardenResult {
   testError: Evaluation;
   heldOutError?: number;
   pools: PoolStats[];
-  /** Where the time went: the adversarial searches, and the rest of training (steps, evaluation). */
-  seconds: { searches: number; training: number; total: number };
+  /** Where the time went (see {@link TimeSplit}), and in all. */
+  seconds: TimeSplit & { total: number };
 }
 
 /**
@@ -169,6 +180,13 @@ export async function hardenModel(
   const perEpoch = Math.min(options.examplesPerEpoch ?? trainSet.count, trainSet.count);
   const stepsPerEpoch = Math.floor(perEpoch / options.batch);
   let searchSeconds = 0;
+  let searchWaitMs = 0;
+  const waitAtStart = engine.gpuWaitMs;
+  const split = (): TimeSplit => {
+    const elapsed = (performance.now() - started) / 1000;
+    const wait = (engine.gpuWaitMs - waitAtStart) / 1000;
+    return { searches: searchSeconds, searchesGpuWait: searchWaitMs / 1000, training: elapsed - searchSeconds, trainingGpuWait: wait - searchWaitMs / 1000 };
+  };
   let extra: { rows: number; terms: (() => Tensor)[]; tensors: Tensor[] } = { rows: 0, terms: [], tensors: [] };
 
   const clearExtra = () => {
@@ -183,8 +201,10 @@ export async function hardenModel(
       if (epoch < mode.startEpoch) return;
       if ((step - (mode.startEpoch - 1) * stepsPerEpoch) % mode.refreshEvery === 0) {
         const t0 = performance.now();
+        const wait0 = engine.gpuWaitMs;
         for (const pool of pools) await pool.refresh(drawImages(trainImages, mode.refreshImages, rng), mode.search, rng);
         searchSeconds += (performance.now() - t0) / 1000;
+        searchWaitMs += engine.gpuWaitMs - wait0;
       }
       for (const pool of pools) {
         if (pool.size === 0) continue;
@@ -221,7 +241,7 @@ export async function hardenModel(
           ...p,
           heldOutError,
           pools: pools.map((pool) => pool.stats()),
-          seconds: { searches: searchSeconds, training: (performance.now() - started) / 1000 - searchSeconds },
+          seconds: split(),
         };
         options.onProgress?.(lastProgress);
       },
@@ -237,7 +257,7 @@ export async function hardenModel(
       testError,
       heldOutError: options.heldOut ? await errorOn(model, options.heldOut) : undefined,
       pools: pools.map((pool) => pool.stats()),
-      seconds: { searches: searchSeconds, training: total - searchSeconds, total },
+      seconds: { ...split(), total },
     };
   } catch (error) {
     clearExtra();

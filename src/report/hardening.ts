@@ -22,7 +22,7 @@ export function renderHardeningSection(results: HardeningResults): string {
       `${r.randomTarget.successes}/${r.randomTarget.attacked}`,
       num(r.allNineTargets.meanDistortion),
       pct(r.heldOutError),
-      `${r.minutes.toFixed(0)}${r.searchMinutes === null ? '' : ` (searches ${r.searchMinutes.toFixed(0)})`}`,
+      `${r.minutes.toFixed(0)}${r.searchMinutes === null ? '' : ` (searches ${r.searchMinutes.toFixed(0)})`}${r.gpuWaitMinutes === null ? '' : `; GPU wait ${r.gpuWaitMinutes.toFixed(0)}`}`,
     ];
   });
   const base = results.rows[0];

@@ -63,9 +63,10 @@ export interface HardenedRow {
   training: string;
   trainError: number;
   testError: number;
-  /** Minutes its training took, and of those the searches' (adversarial pools only). */
+  /** Minutes its training took, of those the searches' (adversarial pools only), and the GPU wait in all. */
   minutes: number;
   searchMinutes: number | null;
+  gpuWaitMinutes: number | null;
   randomTarget: AttackSummary;
   allNineTargets: AttackSummary;
   /** Its error on the held-out adversarial set it followed during training (see `heldOut`). */

@@ -56,7 +56,7 @@ export async function computeHardening(context: ReproduceContext, zoo: string[] 
     const record = context.records.get(name)!;
     // The zoo's model has no hardening metadata; a variant carries its pools' settings and time split.
     const extra = (record.variant ? ((await readCheckpointMeta(join(context.options.checkpoints, record.checkpoint))).extra?.hardening ?? null) : null) as
-      | { seconds?: { searches: number }; heldOut?: string; heldOutError?: number }
+      | { seconds?: { searches: number; searchesGpuWait?: number; trainingGpuWait?: number }; heldOut?: string; heldOutError?: number }
       | null;
     rows.push({
       model: name,
@@ -65,6 +65,7 @@ export async function computeHardening(context: ReproduceContext, zoo: string[] 
       testError: record.testError,
       minutes: record.seconds / 60,
       searchMinutes: extra?.seconds ? extra.seconds.searches / 60 : null,
+      gpuWaitMinutes: extra?.seconds?.searchesGpuWait !== undefined ? (extra.seconds.searchesGpuWait + (extra.seconds.trainingGpuWait ?? 0)) / 60 : null,
       randomTarget: summary(random),
       allNineTargets: summary(all),
       heldOutError: extra?.heldOutError ?? null,

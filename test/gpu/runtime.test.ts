@@ -119,6 +119,23 @@ describe('resources', () => {
     expect([...(await check.data())]).toEqual([8, 8, 8, 8, 8, 8, 8]);
     for (const t of [a, b, check]) t.dispose();
   });
+
+  it('counts the time callers wait for the GPU, in reads and syncs, and only there', async () => {
+    const engine = getEngine();
+    const x = tensor(engine, new Float32Array(200_000).fill(1));
+    const before = engine.gpuWaitMs;
+    const queued = tidy(engine, () => sum(add(x, x)));
+    // Encoding and queueing work waits for nothing.
+    expect(engine.gpuWaitMs).toBe(before);
+    expect(await queued.item()).toBe(400_000);
+    const afterRead = engine.gpuWaitMs;
+    expect(afterRead).toBeGreaterThan(before);
+    tidy(engine, () => void sum(add(x, x)));
+    await engine.sync();
+    expect(engine.gpuWaitMs).toBeGreaterThan(afterRead);
+    queued.dispose();
+    x.dispose();
+  });
 });
 
 describe('errors name their cause', () => {
