@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type Box, finiteStep, maxFeasibleStep, prepareBox, projectIntoBox, projectedGradientNorm } from './bounds.ts';
+import { type Box, prepareBox, projectIntoBox, projectedGradientNorm, projectedGradientTerm, stepToBound, stepToOverflow } from './bounds.ts';
 import { CauchyPoint } from './cauchy.ts';
 import { CompactMemory } from './compactMemory.ts';
 import { MoreThuenteSearch } from './lineSearch.ts';
@@ -239,17 +239,35 @@ export class LbfgsbSolver {
    * @throws Error if the solver has stopped or g has the wrong length.
    */
   tell(f: number, g: Float64Array): void {
+    if (g.length !== this.n) throw new Error(`L-BFGS-B: gradient has length ${g.length}, expected ${this.n}`);
+    this.tellAt(f, g, 0);
+  }
+
+  /**
+   * {@link tell} with the gradient read from `values[offset .. offset + n)`, e.g. one row of a batch's
+   * packed gradients, without a view per row.
+   * @throws Error if the solver has stopped or `values` ends before offset + n.
+   */
+  tellAt(f: number, values: Float64Array, offset: number): void {
     if (this.phase === 'stopped') throw new Error('L-BFGS-B: tell() called on a stopped solver');
     const n = this.n;
-    if (g.length !== n) throw new Error(`L-BFGS-B: gradient has length ${g.length}, expected ${n}`);
-    this.evaluationCount++;
-    let finite = Number.isFinite(f);
-    const gt = this.gTrial;
-    for (let i = 0; i < n; i++) {
-      const v = g[i];
-      gt[i] = v;
-      if (!Number.isFinite(v)) finite = false;
+    if (!(Number.isSafeInteger(offset) && offset >= 0 && offset + n <= values.length)) {
+      throw new Error(`L-BFGS-B: a gradient of length ${n} at offset ${offset} does not fit in ${values.length} values`);
     }
+    this.evaluationCount++;
+    // One pass copies g, checks it and takes the slope along d (which only a line search trial uses).
+    // v·0 is 0 for a finite v and NaN otherwise, so `poison` stays 0 exactly when every entry is finite.
+    let poison = 0;
+    let slope = 0;
+    const gt = this.gTrial;
+    const d = this.dir;
+    for (let i = 0; i < n; i++) {
+      const v = values[offset + i];
+      gt[i] = v;
+      poison += v * 0;
+      slope += v * d[i];
+    }
+    const finite = Number.isFinite(f) && poison === 0;
 
     if (this.phase === 'initial') {
       // The initial point becomes the iterate even when its values are bad, so that x/f/g
@@ -271,9 +289,6 @@ export class LbfgsbSolver {
       this.placeTrial(this.search.step);
       return;
     }
-    let slope = 0;
-    const d = this.dir;
-    for (let i = 0; i < n; i++) slope += gt[i] * d[i];
     const outcome = this.search.update(f, slope);
     if (outcome === 'evaluate') {
       if (this.lineSearchEvals >= this.maxLineSearchSteps) return this.lineSearchFailed();
@@ -324,37 +339,35 @@ export class LbfgsbSolver {
     const gOld = this.gk;
     const xNew = this.xTrial;
     const gNew = this.gTrial;
+    const { lower, upper } = this.box;
+    // One pass: the pair's curvature products and ‖P(x − g) − x‖∞ at the new point (see bounds.ts).
     let sTy = 0;
     let yTy = 0;
+    let pgNorm = 0;
     for (let i = 0; i < n; i++) {
-      const si = xNew[i] - xOld[i];
-      const yi = gNew[i] - gOld[i];
+      const xi = xNew[i];
+      const gi = gNew[i];
+      const si = xi - xOld[i];
+      const yi = gi - gOld[i];
       sTy += si * yi;
       yTy += yi * yi;
+      const pg = projectedGradientTerm(xi, gi, lower[i], upper[i]);
+      if (pg > pgNorm) pgNorm = pg;
     }
     // BLNZ95 §6 skips a pair whose curvature sᵀy is not safely positive: it would make B indefinite.
     const keepPair = sTy > EPSMCH * yTy;
-    if (keepPair) {
-      const slot = this.mem.nextSlot();
-      const off = slot * n;
-      const S = this.mem.s;
-      const Y = this.mem.y;
-      for (let i = 0; i < n; i++) {
-        S[off + i] = xNew[i] - xOld[i];
-        Y[off + i] = gNew[i] - gOld[i];
-      }
-    }
 
     const fOld = this.fk;
     this.swapTrialIn(fNew);
     this.iterationCount++;
-    this.pgNorm = projectedGradientNorm(this.xk, this.gk, this.box);
+    this.pgNorm = pgNorm;
     if (this.pgNorm <= this.pgtol) return this.stop('converged-pgtol');
     const scale = Math.max(Math.abs(fOld), Math.abs(fNew), 1);
     if (fOld - fNew <= this.factr * EPSMCH * scale) return this.stop('converged-factr');
     if (this.iterationCount >= this.maxIterations) return this.stop('max-iterations');
 
-    if (keepPair && !this.mem.commit(sTy, yTy)) {
+    // After the swap the new point is the iterate and the old one sits in the trial buffers.
+    if (keepPair && !this.mem.commit(this.xk, this.xTrial, this.gk, this.gTrial, sTy, yTy)) {
       this.warnings.push(`iteration ${this.iterationCount}: middle matrix not positive definite; memory dropped`);
       this.mem.reset();
       this.restartCount++;
@@ -391,13 +404,24 @@ export class LbfgsbSolver {
       this.computeStepTarget();
     }
 
+    // One pass: d, its slope and length, and the largest steps that keep x + αd in the box and finite.
+    const limited = this.iterationCount > 0;
+    const boxed = limited && this.box.constrained;
+    const overflowing = limited && !this.box.moderate;
+    const { lower, upper } = this.box;
     let slope = 0;
     let dd = 0;
+    let boxStep = BIG_STEP;
+    let finiteLimit = Infinity;
     for (let i = 0; i < n; i++) {
-      const di = z[i] - x[i];
+      const xi = x[i];
+      const di = z[i] - xi;
       d[i] = di;
       slope += g[i] * di;
       dd += di * di;
+      if (di === 0) continue;
+      if (boxed) boxStep = stepToBound(xi, di, lower[i], upper[i], boxStep);
+      if (overflowing) finiteLimit = stepToOverflow(xi, di, finiteLimit);
     }
     let norm = Math.sqrt(dd);
     if (!(Number.isFinite(slope) && Number.isFinite(dd))) {
@@ -418,11 +442,11 @@ export class LbfgsbSolver {
     // trial point may overflow).
     let stepMax: number;
     let step: number;
-    if (this.iterationCount === 0) {
+    if (!limited) {
       stepMax = 1;
       step = this.box.boxed ? 1 : Math.min(1 / norm, 1);
     } else {
-      stepMax = finiteStep(x, d, this.box.constrained ? maxFeasibleStep(x, d, this.box, BIG_STEP) : BIG_STEP);
+      stepMax = Math.min(boxStep, finiteLimit);
       step = Math.min(1, stepMax);
     }
     if (!(stepMax > 0)) return this.lineSearchFailed();
