@@ -27,18 +27,19 @@ export interface Box {
 
 /**
  * Checks and normalizes user bounds. `null` means "no bound on that side for any variable";
- * NaN entries are rejected rather than guessed at.
+ * NaN entries are rejected rather than guessed at. With `into`, the normalized bounds are written to
+ * its arrays (a solver starting another problem) instead of new ones.
  * @throws Error when a bound array has the wrong length, holds NaN, or lower > upper somewhere.
  */
-export function prepareBox(n: number, lower: Float64Array | null, upper: Float64Array | null): Box {
+export function prepareBox(n: number, lower: Float64Array | null, upper: Float64Array | null, into?: Box): Box {
   if (lower !== null && lower.length !== n) {
     throw new Error(`L-BFGS-B: lower bounds have length ${lower.length}, expected ${n}`);
   }
   if (upper !== null && upper.length !== n) {
     throw new Error(`L-BFGS-B: upper bounds have length ${upper.length}, expected ${n}`);
   }
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
+  const lo = into?.lower ?? new Float64Array(n);
+  const hi = into?.upper ?? new Float64Array(n);
   let constrained = false;
   let boxed = n > 0;
   let largest = 0;

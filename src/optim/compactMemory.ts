@@ -81,6 +81,12 @@ export class CompactMemory {
     this.theta = 1;
   }
 
+  /** As new, for another problem: no pair, and the products' sets as at construction. */
+  clear(): void {
+    this.reset();
+    this.products.clear();
+  }
+
   /**
    * Stores the pair s = xNew − xOld, y = gNew − gOld as the newest (in place of the oldest once the
    * memory is full), adds its products with the other pairs, sets θ and factors the middle matrix.

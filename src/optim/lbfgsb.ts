@@ -104,14 +104,8 @@ export class LbfgsbSolver {
   private currentStatus: LbfgsbStatus = 'running';
   private phase: Phase = 'initial';
 
-  private readonly memorySize: number;
-  private readonly factr: number;
-  private readonly pgtol: number;
-  private readonly maxIterations: number;
-  private readonly maxEvaluations: number;
-  private readonly maxLineSearchSteps: number;
-
-  private readonly box: Box;
+  private readonly options: ResolvedOptions;
+  private box: Box;
   private readonly mem: CompactMemory;
   private readonly cauchy: CauchyPoint;
   private readonly subspace: SubspaceStep;
@@ -146,34 +140,55 @@ export class LbfgsbSolver {
     const n = x0.length;
     if (!(n > 0)) throw new Error('L-BFGS-B: x0 is empty (n = 0); there is nothing to minimize');
     this.n = n;
-    this.memorySize = positiveInt(options.memory ?? 10, 'memory');
-    this.factr = nonNegative(options.factr ?? 1e7, 'factr');
-    this.pgtol = nonNegative(options.pgtol ?? 1e-5, 'pgtol');
-    this.maxIterations = positiveInt(options.maxIterations ?? 15000, 'maxIterations');
-    this.maxEvaluations = positiveInt(options.maxEvaluations ?? 15000, 'maxEvaluations');
-    this.maxLineSearchSteps = positiveInt(options.maxLineSearchSteps ?? 20, 'maxLineSearchSteps');
-    for (let i = 0; i < n; i++) {
-      if (Number.isNaN(x0[i])) throw new Error(`L-BFGS-B: x0[${i}] is NaN`);
-    }
+    this.options = resolveOptions(options);
+    const m = this.options.memory;
     this.box = prepareBox(n, lower, upper);
-    const m = this.memorySize;
     this.mem = new CompactMemory(n, m);
     this.cauchy = new CauchyPoint(n, m);
     this.subspace = new SubspaceStep(n, m);
     this.xk = new Float64Array(n);
     this.gk = new Float64Array(n);
-    this.xTrial = Float64Array.from(x0);
+    this.xTrial = new Float64Array(n);
     this.gTrial = new Float64Array(n);
     this.xBar = new Float64Array(n);
     this.dir = new Float64Array(n);
+    this.begin(x0, lower, upper);
+  }
+
+  /**
+   * Starts another problem of the same dimension with the same options in this solver: what
+   * `new LbfgsbSolver(x0, lower, upper, options)` would give, bit for bit, without allocating its work
+   * arrays again (a batch reuses the solvers of finished problems this way).
+   * @throws Error as the constructor does; the solver is then left stopped.
+   */
+  restart(x0: Float64Array, lower: Float64Array | null, upper: Float64Array | null): this {
+    if (x0.length !== this.n) throw new Error(`L-BFGS-B: x0 has length ${x0.length}, but this solver's problems have dimension ${this.n}`);
+    this.begin(x0, lower, upper);
+    return this;
+  }
+
+  private begin(x0: Float64Array, lower: Float64Array | null, upper: Float64Array | null): void {
+    const n = this.n;
+    // Until the new problem is in place the solver asks for nothing (a restart that throws leaves it so).
+    this.phase = 'stopped';
+    checkNotNaN(x0);
+    this.box = prepareBox(n, lower, upper, this.box);
+    this.xTrial.set(x0);
+    this.warnings.length = 0;
     const note = projectIntoBox(this.xTrial, this.box);
     if (note !== null) this.warnings.push(note);
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(this.xTrial[i])) {
-        throw new Error(`L-BFGS-B: x0[${i}] is ${this.xTrial[i]} and no bound makes it finite`);
-      }
-    }
+    checkFinite(this.xTrial);
     this.xk.set(this.xTrial);
+    this.mem.clear();
+    this.fk = Number.NaN;
+    this.pgNorm = Number.NaN;
+    this.lineSearchEvals = 0;
+    this.iterationCount = 0;
+    this.evaluationCount = 0;
+    this.restartCount = 0;
+    this.iterateTold = 0;
+    this.currentStatus = 'running';
+    this.phase = 'initial';
   }
 
   /** Why the solver stopped, or 'running'. */
@@ -275,7 +290,7 @@ export class LbfgsbSolver {
       this.swapTrialIn(f);
       if (!finite) return this.stop('non-finite');
       this.pgNorm = projectedGradientNorm(this.xk, this.gk, this.box);
-      if (this.pgNorm <= this.pgtol) return this.stop('converged-pgtol');
+      if (this.pgNorm <= this.options.pgtol) return this.stop('converged-pgtol');
       this.beginIteration();
       return;
     }
@@ -284,15 +299,15 @@ export class LbfgsbSolver {
     if (!finite) {
       // The trial left f's domain or overflowed; the iterate is untouched. Back off towards the best
       // step (scipy's driver, fed a NaN, instead extrapolates to the maximal step and aborts).
-      if (this.lineSearchEvals >= this.maxLineSearchSteps || !this.search.backOff()) return this.lineSearchFailed();
-      if (this.evaluationCount >= this.maxEvaluations) return this.stop('max-evaluations');
+      if (this.lineSearchEvals >= this.options.maxLineSearchSteps || !this.search.backOff()) return this.lineSearchFailed();
+      if (this.evaluationCount >= this.options.maxEvaluations) return this.stop('max-evaluations');
       this.placeTrial(this.search.step);
       return;
     }
     const outcome = this.search.update(f, slope);
     if (outcome === 'evaluate') {
-      if (this.lineSearchEvals >= this.maxLineSearchSteps) return this.lineSearchFailed();
-      if (this.evaluationCount >= this.maxEvaluations) return this.stop('max-evaluations');
+      if (this.lineSearchEvals >= this.options.maxLineSearchSteps) return this.lineSearchFailed();
+      if (this.evaluationCount >= this.options.maxEvaluations) return this.stop('max-evaluations');
       this.placeTrial(this.search.step);
       return;
     }
@@ -361,10 +376,10 @@ export class LbfgsbSolver {
     this.swapTrialIn(fNew);
     this.iterationCount++;
     this.pgNorm = pgNorm;
-    if (this.pgNorm <= this.pgtol) return this.stop('converged-pgtol');
+    if (this.pgNorm <= this.options.pgtol) return this.stop('converged-pgtol');
     const scale = Math.max(Math.abs(fOld), Math.abs(fNew), 1);
-    if (fOld - fNew <= this.factr * EPSMCH * scale) return this.stop('converged-factr');
-    if (this.iterationCount >= this.maxIterations) return this.stop('max-iterations');
+    if (fOld - fNew <= this.options.factr * EPSMCH * scale) return this.stop('converged-factr');
+    if (this.iterationCount >= this.options.maxIterations) return this.stop('max-iterations');
 
     // After the swap the new point is the iterate and the old one sits in the trial buffers.
     if (keepPair && !this.mem.commit(this.xk, this.xTrial, this.gk, this.gTrial, sTy, yTy)) {
@@ -389,7 +404,7 @@ export class LbfgsbSolver {
    * them.
    */
   private beginIteration(): void {
-    if (this.evaluationCount >= this.maxEvaluations) return this.stop('max-evaluations');
+    if (this.evaluationCount >= this.options.maxEvaluations) return this.stop('max-evaluations');
     const n = this.n;
     const x = this.xk;
     const g = this.gk;
@@ -504,6 +519,32 @@ export function minimizeLbfgsb(
 }
 
 /**
+ * The checks a solver makes of a problem when it starts one, without starting it: a worker batch makes them
+ * in the calling thread, so that a bad problem throws there as it does in this thread's batch.
+ * @throws Error as {@link LbfgsbSolver}'s constructor does.
+ */
+export function checkProblem(x0: Float64Array, lower: Float64Array | null, upper: Float64Array | null): void {
+  if (!(x0.length > 0)) throw new Error('L-BFGS-B: x0 is empty (n = 0); there is nothing to minimize');
+  checkNotNaN(x0);
+  const projected = Float64Array.from(x0);
+  projectIntoBox(projected, prepareBox(x0.length, lower, upper));
+  checkFinite(projected);
+}
+
+function checkNotNaN(x0: Float64Array): void {
+  for (let i = 0; i < x0.length; i++) {
+    if (Number.isNaN(x0[i])) throw new Error(`L-BFGS-B: x0[${i}] is NaN`);
+  }
+}
+
+/** x0 after its projection into the box. */
+function checkFinite(x: Float64Array): void {
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) throw new Error(`L-BFGS-B: x0[${i}] is ${x[i]} and no bound makes it finite`);
+  }
+}
+
+/**
  * g·d and ‖d‖ computed on vectors scaled by their largest magnitudes, for when the plain sums overflow;
  * null if d is not finite or g·d itself lies beyond the double range.
  */
@@ -525,6 +566,24 @@ function scaledSlopeAndNorm(g: Float64Array, d: Float64Array): { slope: number; 
   }
   const slope = dot * gMax * dMax;
   return Number.isFinite(slope) ? { slope, norm: dMax * Math.sqrt(squares) } : null;
+}
+
+/** {@link LbfgsbOptions} with every default filled in. */
+export type ResolvedOptions = Required<LbfgsbOptions>;
+
+/**
+ * The options with their defaults, checked.
+ * @throws Error naming the option when one is out of range.
+ */
+export function resolveOptions(options: LbfgsbOptions): ResolvedOptions {
+  return {
+    memory: positiveInt(options.memory ?? 10, 'memory'),
+    factr: nonNegative(options.factr ?? 1e7, 'factr'),
+    pgtol: nonNegative(options.pgtol ?? 1e-5, 'pgtol'),
+    maxIterations: positiveInt(options.maxIterations ?? 15000, 'maxIterations'),
+    maxEvaluations: positiveInt(options.maxEvaluations ?? 15000, 'maxEvaluations'),
+    maxLineSearchSteps: positiveInt(options.maxLineSearchSteps ?? 20, 'maxLineSearchSteps'),
+  };
 }
 
 function positiveInt(v: number, name: string): number {

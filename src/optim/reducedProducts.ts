@@ -63,6 +63,13 @@ export class ReducedProducts {
     this.slots = new Int32Array(m);
   }
 
+  /** Back to the sets at construction (every variable in A), so that what follows does not depend on an earlier problem. */
+  clear(): void {
+    for (let i = 0; i < this.n; i++) this.base[i] = i;
+    this.baseFree = 0;
+    this.free.fill(0);
+  }
+
   /**
    * The newest pair of `mem` (just stored) against every older one: writes s_newᵀs_k and s_newᵀy_k to
    * mem.ss and mem.sy (the middle matrix's products, the sums of their parts over Z and A) and the pair's

@@ -1,0 +1,153 @@
+/**
+ * The worker batch against the batch in this thread: the same problems, joining at the same rounds, some
+ * with their first values told at start, must give bit for bit the same results, round by round, with the
+ * tables shared or copied and any number of workers (real worker threads, started from the sources as
+ * Vitest runs them); and failures must surface as errors that name what went wrong.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { type BatchedSolver, LbfgsbBatch, minimizeLbfgsbBatched, type SolverBatch } from '../../src/optim/batched.ts';
+import { minimizeLbfgsb } from '../../src/optim/lbfgsb.ts';
+import type { WorkerLink } from '../../src/optim/spawnWorker.ts';
+import { createSolverBatch, LbfgsbWorkerBatch } from '../../src/optim/workerBatch.ts';
+import { solverHost } from '../../src/optim/workerHost.ts';
+import type { FromWorker, ToWorker } from '../../src/optim/workerProtocol.ts';
+import { buildCases, type Case, expectIdentical, n } from './batchCases.ts';
+
+const open: SolverBatch<number>[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((b) => b.close()));
+});
+
+/** The problems of batched.test.ts three times over, every second one (that can be) started with its first values. */
+function stream(): { cases: Case[]; known: boolean[] } {
+  const cases = [...buildCases(), ...buildCases(), ...buildCases()];
+  // Not the case whose objective counts its calls, nor those whose x0 lies outside the box.
+  const counting = buildCases().length - 2;
+  const feasible = (c: Case) => c.x0.every((v, i) => v >= (c.lower?.[i] ?? -Infinity) && v <= (c.upper?.[i] ?? Infinity));
+  return { cases, known: cases.map((c, i) => i % 2 === 1 && i % buildCases().length !== counting && feasible(c)) };
+}
+
+interface Trace {
+  stoppedPerRound: number[][];
+  told: [number, number, number, number][];
+  results: ReturnType<BatchedSolver['result']>[];
+  evaluations: number;
+}
+
+/** Streams the problems through a batch (one joins every second round) and records what the caller sees. */
+async function trace(make: (afterTell: (tag: number, row: number, s: BatchedSolver) => void) => Promise<SolverBatch<number>>): Promise<Trace> {
+  const { cases, known } = stream();
+  const objectives = cases.map((c) => c.make());
+  const told: Trace['told'] = [];
+  const batch = await make((tag, row, s) => told.push([tag, row, s.evaluations, s.iterateEvaluation]));
+  open.push(batch);
+  const solvers: BatchedSolver[] = [];
+  const results: Trace['results'] = [];
+  const stoppedPerRound: number[][] = [];
+  let next = 0;
+  for (let round = 0; next < cases.length || batch.size > 0; round++) {
+    if (round % 2 === 0 && next < cases.length) {
+      const c = cases[next];
+      const initial = known[next] ? objectives[next](Float64Array.from(c.x0)) : undefined;
+      solvers.push(batch.start({ x0: c.x0, lower: c.lower, upper: c.upper, initial }, next++));
+    }
+    const stopped = await batch.round(async (points, tags) => {
+      const f = new Float64Array(tags.length);
+      const g = new Float64Array(tags.length * n);
+      tags.forEach((tag, r) => {
+        const value = objectives[tag](points.slice(r * n, (r + 1) * n));
+        f[r] = value.f;
+        g.set(value.g, r * n);
+      });
+      return { f, g };
+    });
+    stoppedPerRound.push(stopped);
+    for (const tag of stopped) results[tag] = solvers[tag].result();
+  }
+  return { stoppedPerRound, told, results, evaluations: batch.evaluations };
+}
+
+describe('LbfgsbWorkerBatch', () => {
+  it('gives bit for bit what the batch in this thread gives, round by round, shared or copied, over 1 to 3 workers', async () => {
+    const reference = await trace(async (afterTell) => new LbfgsbBatch<number>(n, { afterTell }));
+    for (const [workers, shared] of [
+      [1, true],
+      [2, true],
+      [3, false],
+    ] as const) {
+      const got = await trace((afterTell) => LbfgsbWorkerBatch.create<number>(n, { workers, shared, afterTell }));
+      expect(got.stoppedPerRound, `${workers} workers, shared ${shared}`).toEqual(reference.stoppedPerRound);
+      expect(got.told).toEqual(reference.told);
+      expect(got.evaluations).toBe(reference.evaluations);
+      got.results.forEach((r, i) => expectIdentical(r, reference.results[i]));
+    }
+  });
+
+  it('shares its tables in Node and says so', async () => {
+    const batch = await LbfgsbWorkerBatch.create<number>(n, { workers: 2 });
+    open.push(batch);
+    expect(batch.workers).toBe(2);
+    expect(batch.sharesMemory).toBe(true);
+  });
+
+  it('serves minimizeLbfgsbBatched with the results of solving each problem alone', async () => {
+    const cases = buildCases();
+    const alone = cases.map((c) => minimizeLbfgsb(c.make(), c.x0, c.lower, c.upper));
+    const objectives = cases.map((c) => c.make());
+    const results = await minimizeLbfgsbBatched(
+      cases,
+      (points, ids) => {
+        const f = new Float64Array(ids.length);
+        const g = new Float64Array(ids.length * n);
+        ids.forEach((id, r) => {
+          const value = objectives[id](points.slice(r * n, (r + 1) * n));
+          f[r] = value.f;
+          g.set(value.g, r * n);
+        });
+        return { f, g };
+      },
+      { batch: (dimension, options) => createSolverBatch(dimension, { ...options, workers: 2 }) },
+    );
+    results.forEach((r, i) => expectIdentical(r, alone[i]));
+  });
+
+  it('checks problems, options and objective values in the calling thread, and refuses use after close', async () => {
+    await expect(LbfgsbWorkerBatch.create<number>(n, { workers: 0 })).rejects.toThrow(/workers must be a positive integer, got 0/);
+    await expect(LbfgsbWorkerBatch.create<number>(n, { workers: 1, solver: { factr: -1 } })).rejects.toThrow(/factr must be a finite number ≥ 0/);
+    const batch = await LbfgsbWorkerBatch.create<number>(3, { workers: 1 });
+    open.push(batch);
+    expect(() => batch.start({ x0: new Float64Array(3), lower: Float64Array.of(0, 2, 0), upper: Float64Array.of(1, 1, 1) }, 0)).toThrow(/variable 1: lower 2 > upper 1/);
+    expect(() => batch.start({ x0: Float64Array.of(0, Number.NaN, 0), lower: null, upper: null }, 0)).toThrow(/x0\[1\] is NaN/);
+    const solver = batch.start({ x0: Float64Array.of(1, 2, 3), lower: null, upper: null }, 0);
+    expect(() => solver.x).toThrow(/once it has stopped/);
+    await expect(batch.round(() => ({ f: new Float64Array(1), g: new Float64Array(2) }))).rejects.toThrow(/f of length 1 and g of length 2 for 1 points of dimension 3/);
+    await batch.close();
+    expect(() => batch.start({ x0: new Float64Array(3), lower: null, upper: null }, 1)).toThrow(/closed/);
+  });
+
+  it('turns a worker that fails into a rejected round naming the worker', async () => {
+    // A worker in this thread (the host behind a fake link) that dies on its second request.
+    let requests = 0;
+    const spawn = async (): Promise<WorkerLink> => {
+      let onMessage: (m: FromWorker) => void = () => {};
+      let onError: (e: Error) => void = () => {};
+      const host = solverHost((message) => queueMicrotask(() => onMessage(message)));
+      return {
+        post: (message: ToWorker) => {
+          if (message.kind !== 'init' && message.kind !== 'tables' && ++requests === 2) queueMicrotask(() => onError(new Error('out of memory')));
+          else host(message);
+        },
+        listen: (m, e) => ((onMessage = m), (onError = e)),
+        idle: () => {},
+        terminate: async () => {},
+      };
+    };
+    const batch = await LbfgsbWorkerBatch.create<number>(2, { workers: 1, spawn });
+    open.push(batch);
+    batch.start({ x0: Float64Array.of(1, 1), lower: null, upper: null }, 0);
+    const evaluate = () => ({ f: Float64Array.of(1), g: Float64Array.of(1, 1) });
+    await expect(batch.round(evaluate)).rejects.toThrow(/L-BFGS-B worker 0 failed: out of memory/);
+    await expect(batch.round(evaluate)).rejects.toThrow(/L-BFGS-B worker 0 failed: out of memory/);
+  });
+});
