@@ -79,6 +79,8 @@ export interface SolverBatch<T> {
   readonly size: number;
   /** Evaluations asked for so far, over every problem. */
   readonly evaluations: number;
+  /** Worker threads the solvers run in; 0 for the calling thread. */
+  readonly workers: number;
   /**
    * Puts a problem in flight; it joins the next round.
    * @throws Error when x0 has another dimension, or its bounds or x0 are invalid (see LbfgsbSolver).
@@ -178,6 +180,10 @@ export class LbfgsbBatch<T> implements SolverBatch<T> {
 
   get evaluations(): number {
     return this.evaluationCount;
+  }
+
+  get workers(): number {
+    return 0;
   }
 
   start(problem: BatchedStart, tag: T): BatchedSolver {

@@ -17,4 +17,4 @@ export {
   type BatchOptions,
   type SolverBatch,
 } from './batched.ts';
-export { LbfgsbWorkerBatch, createSolverBatch, type WorkerBatchOptions } from './workerBatch.ts';
+export { LbfgsbWorkerBatch, createSolverBatch, type SolverBatchOptions, type WorkerBatchOptions, type WorkerCount } from './workerBatch.ts';

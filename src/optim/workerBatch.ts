@@ -201,7 +201,6 @@ export class LbfgsbWorkerBatch<T> implements SolverBatch<T> {
     return new LbfgsbWorkerBatch<T>(dimension, channels, shared, options.afterTell);
   }
 
-  /** Worker threads of the batch. */
   get workers(): number {
     return this.channels.length;
   }
@@ -366,12 +365,45 @@ function sharedMemoryAvailable(): boolean {
   return typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
 }
 
+/** Worker threads for a batch: a count (0: in the calling thread), or 'auto' (see {@link createSolverBatch}). */
+export type WorkerCount = number | 'auto';
+
+/** The most workers 'auto' starts. */
+const AUTO_WORKERS_MAX = 16;
+
+/** Options of {@link createSolverBatch}. */
+export type SolverBatchOptions<T> = BatchOptions<T> & Omit<Partial<WorkerBatchOptions<T>>, 'workers'> & { workers?: WorkerCount };
+
 /**
  * A batch for problems of dimension n: in this thread when `workers` is 0 (the default), over that many
- * worker threads otherwise.
+ * worker threads otherwise. 'auto' starts one worker per core the platform reports (at most 16), none on a
+ * single core; should no worker start (a bundler that did not ship the worker file, say), it runs the
+ * solvers in this thread instead.
+ * @throws Error when the options are invalid, or when a given number of workers cannot start.
  */
-export async function createSolverBatch<T>(dimension: number, options: BatchOptions<T> & Partial<WorkerBatchOptions<T>> = {}): Promise<SolverBatch<T>> {
+export async function createSolverBatch<T>(dimension: number, options: SolverBatchOptions<T> = {}): Promise<SolverBatch<T>> {
   const { workers = 0 } = options;
+  if (workers === 'auto') {
+    // A bad dimension or option must throw, not fall back: check them before starting anything.
+    const inThread = new LbfgsbBatch<T>(dimension, options);
+    const cores = Math.min(await availableCores(), AUTO_WORKERS_MAX);
+    if (cores <= 1) return inThread;
+    try {
+      return await LbfgsbWorkerBatch.create<T>(dimension, { ...options, workers: cores });
+    } catch {
+      return inThread;
+    }
+  }
   if (workers === 0) return new LbfgsbBatch<T>(dimension, options);
   return LbfgsbWorkerBatch.create<T>(dimension, { ...options, workers });
+}
+
+/** Logical cores: navigator.hardwareConcurrency in a page, os.availableParallelism() in Node. */
+async function availableCores(): Promise<number> {
+  const fromNavigator = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  if (fromNavigator) return fromNavigator;
+  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return 1;
+  const osName = 'node:os';
+  const os = (await import(/* @vite-ignore */ osName)) as typeof import('node:os');
+  return os.availableParallelism();
 }

@@ -103,7 +103,7 @@ describe('the blind-spot search on a small trained model', () => {
         expect(e.adversarial).toEqual(b.adversarial);
       });
     });
-    await expect(findBlindSpots(model, images(), labels(), { ...options, workers: -1 })).rejects.toThrow(/workers must be an integer ≥ 0, got -1/);
+    await expect(findBlindSpots(model, images(), labels(), { ...options, workers: -1 })).rejects.toThrow(/workers must be an integer ≥ 0 or 'auto', got -1/);
   });
 
   it('refuses NaN pixels, out-of-range pixels and a target equal to the label before any work', async () => {

@@ -151,3 +151,22 @@ describe('LbfgsbWorkerBatch', () => {
     await expect(batch.round(evaluate)).rejects.toThrow(/L-BFGS-B worker 0 failed: out of memory/);
   });
 });
+
+describe('createSolverBatch', () => {
+  it("keeps the solvers in this thread for 0 workers, starts one worker per core for 'auto' (here 2), and falls back to this thread when workers cannot start", async () => {
+    const inThread = await createSolverBatch<number>(n);
+    expect(inThread).toBeInstanceOf(LbfgsbBatch);
+    expect(inThread.workers).toBe(0);
+    const auto = await createSolverBatch<number>(n, { workers: 'auto' });
+    open.push(auto);
+    const { availableParallelism } = await import('node:os');
+    expect(auto.workers).toBe(availableParallelism() > 1 ? Math.min(availableParallelism(), 16) : 0);
+    const failing = async (): Promise<WorkerLink> => {
+      throw new Error('no worker here');
+    };
+    const fallback = await createSolverBatch<number>(n, { workers: 'auto', spawn: failing });
+    expect(fallback.workers).toBe(0);
+    await expect(createSolverBatch<number>(n, { workers: 2, spawn: failing })).rejects.toThrow(/no worker here/);
+    await expect(createSolverBatch<number>(n, { workers: 'auto', solver: { memory: 0 } })).rejects.toThrow(/memory must be a positive integer/);
+  });
+});
