@@ -107,8 +107,7 @@ try {
   const cpuSeconds = (user + system) / 1e6;
   const threadsAfter = threadCpuMs();
   const mainThread = String(process.pid);
-  const threadSeconds = (which) =>
-    [...threadsAfter].filter(([tid]) => which(tid)).reduce((sum, [tid, ms]) => sum + ms - (threadsBefore.get(tid) ?? 0), 0) / 1000;
+  const mainThreadSeconds = threadsAfter.has(mainThread) ? (threadsAfter.get(mainThread) - threadsBefore.get(mainThread)) / 1000 : null;
   const summary = {
     attacked: report.attacked,
     successes: report.successes,
@@ -120,10 +119,11 @@ try {
     wallPerImage: report.seconds / report.attacked,
     cpuPerImage: cpuSeconds / report.attacked,
     loadAverage: [loadBefore, loadavg()[0]],
-    // Where the CPU time went (Linux): the calling thread, whose share inside LbfgsbSolver.tellAt is
-    // solverSeconds, and the other threads (SwiftShader's when the GPU is the CPU, the solvers' workers).
-    mainThreadSeconds: threadsAfter.size ? threadSeconds((tid) => tid === mainThread) : null,
-    otherThreadsSeconds: threadsAfter.size ? threadSeconds((tid) => tid !== mainThread) : null,
+    // Where the CPU time went (Linux): the calling thread, and the others (SwiftShader's when the GPU is
+    // the CPU, the solvers' workers, which have ended by now: the process's total less the calling thread's).
+    // solverSeconds is the wall time inside LbfgsbSolver.tellAt in the calling thread (0 with workers).
+    mainThreadSeconds,
+    otherThreadsSeconds: mainThreadSeconds === null ? null : cpuSeconds - mainThreadSeconds,
     solverSeconds: solverMs / 1000,
     workers: report.options.workers,
     batchSize,
@@ -145,7 +145,7 @@ try {
     `${summary.attacked} attacked, ${summary.successes} fooled, mean distortion ${summary.meanDistortion.toFixed(5)}; ` +
       `${summary.evaluationsPerImage.toFixed(1)} evaluations and ${summary.solvesPerImage.toFixed(2)} solves per image; ` +
       `${summary.wallPerImage.toFixed(4)} s wall and ${summary.cpuPerImage.toFixed(4)} s CPU per image (${summary.workers} workers, batch ${batchSize}, load ${summary.loadAverage.map((l) => l.toFixed(1)).join(' → ')}); ` +
-      (summary.mainThreadSeconds === null ? '' : `CPU: calling thread ${summary.mainThreadSeconds.toFixed(1)} s (in tellAt ${summary.solverSeconds.toFixed(1)} s), other threads ${summary.otherThreadsSeconds.toFixed(1)} s; `) +
+      (summary.mainThreadSeconds === null ? '' : `CPU: calling thread ${summary.mainThreadSeconds.toFixed(1)} s (wall in tellAt ${summary.solverSeconds.toFixed(1)} s), other threads ${summary.otherThreadsSeconds.toFixed(1)} s; `) +
       `wrote ${values.out}`,
   );
   model.dispose();

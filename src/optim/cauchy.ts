@@ -37,6 +37,8 @@ export class CauchyPoint {
   private readonly pinned: Uint8Array;
   /** The variables that move along the path (d_i ≠ 0 at the start), in increasing order. */
   private readonly moving: Int32Array;
+  /** g at the moving variables, by position in {@link moving}. */
+  private readonly movingG: Float64Array;
   /** p = Wᵀd for the current segment direction d. */
   private readonly p: Float64Array;
   /** M p, M c and M w_b scratch. */
@@ -63,6 +65,7 @@ export class CauchyPoint {
     this.heap = new Int32Array(n);
     this.pinned = new Uint8Array(n);
     this.moving = new Int32Array(n);
+    this.movingG = new Float64Array(n);
     this.p = new Float64Array(2 * m);
     this.mv = new Float64Array(2 * m);
     this.wRow = new Float64Array(2 * m);
@@ -88,7 +91,7 @@ export class CauchyPoint {
   compute(x: Float64Array, g: Float64Array, box: Box, mem: CompactMemory, xcp: Float64Array): void {
     const n = this.n;
     const { lower, upper } = box;
-    const { breakAt, heap, pinned, moving, p, mv, wRow, c } = this;
+    const { breakAt, heap, pinned, moving, movingG, p, mv, wRow, c } = this;
     const col = mem.count;
     const col2 = 2 * col;
     const theta = mem.theta;
@@ -136,7 +139,8 @@ export class CauchyPoint {
     // p = Wᵀd = −Wᵀg over the moving variables (d is zero elsewhere); negating the sums is exact.
     const { s: S, y: Y, offsets } = mem;
     if (col > 0) {
-      columnDotsAt(S, Y, offsets, col, theta, moving, movingCount, g, false, p);
+      for (let k = 0; k < movingCount; k++) movingG[k] = g[moving[k]];
+      columnDotsAt(S, Y, offsets, col, theta, moving, movingCount, movingG, p);
       for (let j = 0; j < col2; j++) p[j] = -p[j];
     }
 

@@ -1,7 +1,7 @@
 /**
  * The O(n·m) kernels of the compact representation B = θI − W M Wᵀ, W = [Y, θS]: products of the stored
- * columns with a vector (Wᵀv) and combinations of them (W·w), over every coordinate or over a list of
- * coordinates (the free variables, the variables that move along the Cauchy path).
+ * columns with a vector (Wᵀv) and combinations of them (W·w), over a list of coordinates (the free
+ * variables, the variables that move along the Cauchy path), v and the results indexed by position in it.
  *
  * Every kernel works on two pairs (s_j, y_j), (s_{j+1}, y_{j+1}) per pass over the coordinates, with its
  * sums in locals: one load of v (and of the coordinate's index) then serves four products instead of one,
@@ -17,55 +17,8 @@
  */
 
 /**
- * out[j] = Σ_i y_j[i]·v[i] and out[count + j] = θ·Σ_i s_j[i]·v[i] over every coordinate i < n.
- */
-export function columnDots(
-  s: Float64Array,
-  y: Float64Array,
-  offsets: Int32Array,
-  count: number,
-  theta: number,
-  v: Float64Array,
-  n: number,
-  out: Float64Array,
-): void {
-  let j = 0;
-  for (; j + 1 < count; j += 2) {
-    const a = offsets[j];
-    const b = offsets[j + 1];
-    let ya = 0;
-    let sa = 0;
-    let yb = 0;
-    let sb = 0;
-    for (let i = 0; i < n; i++) {
-      const vi = v[i];
-      ya += y[a + i] * vi;
-      sa += s[a + i] * vi;
-      yb += y[b + i] * vi;
-      sb += s[b + i] * vi;
-    }
-    out[j] = ya;
-    out[count + j] = theta * sa;
-    out[j + 1] = yb;
-    out[count + j + 1] = theta * sb;
-  }
-  if (j < count) {
-    const a = offsets[j];
-    let ya = 0;
-    let sa = 0;
-    for (let i = 0; i < n; i++) {
-      const vi = v[i];
-      ya += y[a + i] * vi;
-      sa += s[a + i] * vi;
-    }
-    out[j] = ya;
-    out[count + j] = theta * sa;
-  }
-}
-
-/**
- * Like {@link columnDots}, over the coordinates indices[0..len): v is read at the coordinate itself
- * (v[indices[p]]) when `byPosition` is false, at the position in the list (v[p]) when it is true.
+ * out[j] = Σ_p y_j[i_p]·v[p] and out[count + j] = θ·Σ_p s_j[i_p]·v[p] over the coordinates
+ * i_p = indices[p], p < len, with v indexed by position in the list.
  */
 export function columnDotsAt(
   s: Float64Array,
@@ -76,53 +29,31 @@ export function columnDotsAt(
   indices: Int32Array,
   len: number,
   v: Float64Array,
-  byPosition: boolean,
   out: Float64Array,
 ): void {
-  let j = 0;
-  for (; j + 1 < count; j += 2) {
+  for (let j = 0; j < count; j += 2) {
     const a = offsets[j];
-    const b = offsets[j + 1];
+    // An odd last pair runs as its own partner, and the second sums are dropped.
+    const paired = j + 1 < count;
+    const b = paired ? offsets[j + 1] : a;
     let ya = 0;
     let sa = 0;
     let yb = 0;
     let sb = 0;
-    if (byPosition) {
-      for (let p = 0; p < len; p++) {
-        const i = indices[p];
-        const vi = v[p];
-        ya += y[a + i] * vi;
-        sa += s[a + i] * vi;
-        yb += y[b + i] * vi;
-        sb += s[b + i] * vi;
-      }
-    } else {
-      for (let p = 0; p < len; p++) {
-        const i = indices[p];
-        const vi = v[i];
-        ya += y[a + i] * vi;
-        sa += s[a + i] * vi;
-        yb += y[b + i] * vi;
-        sb += s[b + i] * vi;
-      }
-    }
-    out[j] = ya;
-    out[count + j] = theta * sa;
-    out[j + 1] = yb;
-    out[count + j + 1] = theta * sb;
-  }
-  if (j < count) {
-    const a = offsets[j];
-    let ya = 0;
-    let sa = 0;
     for (let p = 0; p < len; p++) {
       const i = indices[p];
-      const vi = byPosition ? v[p] : v[i];
+      const vi = v[p];
       ya += y[a + i] * vi;
       sa += s[a + i] * vi;
+      yb += y[b + i] * vi;
+      sb += s[b + i] * vi;
     }
     out[j] = ya;
     out[count + j] = theta * sa;
+    if (paired) {
+      out[j + 1] = yb;
+      out[count + j + 1] = theta * sb;
+    }
   }
 }
 

@@ -99,7 +99,7 @@ export class SubspaceStep {
     mem.products.reducedMatrix(mem, partition, nFree, this.pBlock, this.eBlock, this.qBlock);
     if (!this.saddle.factor(col, this.pBlock, this.eBlock, this.qBlock)) return false;
 
-    columnDotsAt(S, Y, offsets, col, theta, partition, nFree, du, true, v2m);
+    columnDotsAt(S, Y, offsets, col, theta, partition, nFree, du, v2m);
     this.saddle.solve(v2m, w2m);
     for (let j = 0; j < col2; j++) {
       if (!Number.isFinite(w2m[j])) return false;

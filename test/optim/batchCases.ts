@@ -77,3 +77,17 @@ export function expectIdentical(a: LbfgsbResult, b: LbfgsbResult): void {
   expect(a.warnings).toEqual(b.warnings);
 }
 
+
+/** The objective of a batch round over the cases' objectives: row r is evaluated by `objectives[tags[r]]`. */
+export function evaluateRows(objectives: Objective[]) {
+  return (points: Float64Array, tags: ArrayLike<number>) => {
+    const f = new Float64Array(tags.length);
+    const g = new Float64Array(tags.length * n);
+    for (let r = 0; r < tags.length; r++) {
+      const value = objectives[tags[r]](points.slice(r * n, (r + 1) * n));
+      f[r] = value.f;
+      g.set(value.g, r * n);
+    }
+    return { f, g };
+  };
+}

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { type BatchedSolver, LbfgsbBatch, minimizeLbfgsbBatched, type SolverBatch } from '../../src/optim/batched.ts';
 import { type LbfgsbResult, minimizeLbfgsb } from '../../src/optim/lbfgsb.ts';
-import { buildCases, type Case, expectIdentical, n } from './batchCases.ts';
+import { buildCases, type Case, evaluateRows, expectIdentical, n } from './batchCases.ts';
 import { rosenbrock } from './problems.ts';
 
 describe('minimizeLbfgsbBatched', () => {
@@ -99,6 +99,7 @@ describe('minimizeLbfgsbBatched', () => {
 /** Runs `cases` through `batch`, one joining every third round (some with their first values told at start), and returns each problem's solver. */
 async function streamThrough(batch: SolverBatch<number>, cases: Case[], known: boolean[] = []): Promise<{ solvers: BatchedSolver[]; accepted: number[]; results: LbfgsbResult[] }> {
   const objectives = cases.map((c) => c.make());
+  const evaluate = evaluateRows(objectives);
   const solvers: BatchedSolver[] = [];
   const results: LbfgsbResult[] = [];
   let next = 0;
@@ -108,16 +109,7 @@ async function streamThrough(batch: SolverBatch<number>, cases: Case[], known: b
       const initial = known[next] ? objectives[next](Float64Array.from(c.x0)) : undefined;
       solvers.push(batch.start({ x0: c.x0, lower: c.lower, upper: c.upper, initial }, next++));
     }
-    const stopped = await batch.round((points, tags) => {
-      const f = new Float64Array(tags.length);
-      const g = new Float64Array(tags.length * n);
-      tags.forEach((tag, r) => {
-        const value = objectives[tag](points.slice(r * n, (r + 1) * n));
-        f[r] = value.f;
-        g.set(value.g, r * n);
-      });
-      return { f, g };
-    });
+    const stopped = await batch.round(evaluate);
     // A stopped solver is read before the next round, as the attack does.
     for (const tag of stopped) results[tag] = solvers[tag].result();
   }

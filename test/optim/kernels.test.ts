@@ -5,27 +5,37 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { columnDots, columnDotsAt, combineColumnsAt } from '../../src/optim/columns.ts';
+import { columnDotsAt, combineColumnsAt } from '../../src/optim/columns.ts';
 import { CompactMemory } from '../../src/optim/compactMemory.ts';
 import { rng, testSeed, uniformArray } from '../helpers/random.ts';
+
+/** A random pair (s, y) with sᵀy > 0 (y = s + noise), and its sᵀy, yᵀy. */
+function randomPair(random: () => number, n: number) {
+  const s = uniformArray(random, n);
+  const y = Float64Array.from(s, (v) => v + 0.3 * (random() - 0.5));
+  let sy = 0;
+  let yy = 0;
+  for (let i = 0; i < n; i++) {
+    sy += s[i] * y[i];
+    yy += y[i] * y[i];
+  }
+  return { s, y, sy, yy };
+}
+
+/** Stores a pair in a memory (as s − 0, y − 0); the middle matrix must factor. */
+function push(mem: CompactMemory, pair: ReturnType<typeof randomPair>): void {
+  const zero = new Float64Array(mem.n);
+  expect(mem.commit(pair.s, zero, pair.y, zero, pair.sy, pair.yy)).toBe(true);
+}
 
 /** A memory of dimension n holding `pairs` random pairs (the last m of them), with their s and y in push order. */
 function randomMemory(random: () => number, n: number, m: number, pairs: number) {
   const mem = new CompactMemory(n, m);
-  const zero = new Float64Array(n);
   const pushed: { s: Float64Array; y: Float64Array }[] = [];
   for (let k = 0; k < pairs; k++) {
-    const s = uniformArray(random, n);
-    // y = s + noise keeps sᵀy > 0, so the middle matrix factors.
-    const y = Float64Array.from(s, (v) => v + 0.3 * (random() - 0.5));
-    let sy = 0;
-    let yy = 0;
-    for (let i = 0; i < n; i++) {
-      sy += s[i] * y[i];
-      yy += y[i] * y[i];
-    }
-    expect(mem.commit(s, zero, y, zero, sy, yy)).toBe(true);
-    pushed.push({ s, y });
+    const pair = randomPair(random, n);
+    push(mem, pair);
+    pushed.push(pair);
   }
   return { mem, pairs: pushed.slice(-m) };
 }
@@ -55,13 +65,13 @@ describe('column kernels (columns.ts) against one loop per column', () => {
       const len = indices.length;
       const context = `seed ${seed}`;
 
+      // Over every coordinate, and over a random subset.
+      const all = Int32Array.from({ length: n }, (_, i) => i);
       const dots = new Float64Array(2 * col);
-      columnDots(mem.s, mem.y, mem.offsets, col, theta, v, n, dots);
-      const atCoordinate = new Float64Array(2 * col);
-      columnDotsAt(mem.s, mem.y, mem.offsets, col, theta, indices, len, v, false, atCoordinate);
+      columnDotsAt(mem.s, mem.y, mem.offsets, col, theta, all, n, v, dots);
       const packed = Float64Array.from(indices, (i) => v[i]);
-      const atPosition = new Float64Array(2 * col);
-      columnDotsAt(mem.s, mem.y, mem.offsets, col, theta, indices, len, packed, true, atPosition);
+      const atIndices = new Float64Array(2 * col);
+      columnDotsAt(mem.s, mem.y, mem.offsets, col, theta, indices, len, packed, atIndices);
       for (let j = 0; j < col; j++) {
         const { s, y } = stored[j];
         let ys = 0;
@@ -77,8 +87,7 @@ describe('column kernels (columns.ts) against one loop per column', () => {
           ssAt += s[i] * v[i];
         }
         expect([dots[j], dots[col + j]], context).toEqual([ys, theta * ss]);
-        expect([atCoordinate[j], atCoordinate[col + j]], context).toEqual([ysAt, theta * ssAt]);
-        expect([atPosition[j], atPosition[col + j]], context).toEqual([ysAt, theta * ssAt]);
+        expect([atIndices[j], atIndices[col + j]], context).toEqual([ysAt, theta * ssAt]);
       }
 
       const cy = uniformArray(random, col);
@@ -132,7 +141,6 @@ describe('products over the free and active sets (reducedProducts.ts), kept acro
     const n = 57;
     const m = 4;
     const mem = new CompactMemory(n, m);
-    const zero = new Float64Array(n);
     const history: { s: Float64Array; y: Float64Array }[] = [];
     let free = new Set(Array.from({ length: n }, (_, i) => i).filter(() => random() < 0.5));
     const p = new Float64Array(m * m);
@@ -143,16 +151,9 @@ describe('products over the free and active sets (reducedProducts.ts), kept acro
         mem.reset();
         history.length = 0;
       }
-      const s = uniformArray(random, n);
-      const y = Float64Array.from(s, (v) => v + 0.3 * (random() - 0.5));
-      let sy = 0;
-      let yy = 0;
-      for (let i = 0; i < n; i++) {
-        sy += s[i] * y[i];
-        yy += y[i] * y[i];
-      }
-      expect(mem.commit(s, zero, y, zero, sy, yy)).toBe(true);
-      history.push({ s, y });
+      const pair = randomPair(random, n);
+      push(mem, pair);
+      history.push(pair);
       // A few variables change sides most of the time; every seventh step more than a quarter do.
       const flips = step % 7 === 6 ? Math.ceil(n / 3) : Math.floor(random() * 5);
       free = new Set(free);

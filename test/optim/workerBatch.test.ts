@@ -12,7 +12,7 @@ import type { WorkerLink } from '../../src/optim/spawnWorker.ts';
 import { createSolverBatch, LbfgsbWorkerBatch } from '../../src/optim/workerBatch.ts';
 import { solverHost } from '../../src/optim/workerHost.ts';
 import type { FromWorker, ToWorker } from '../../src/optim/workerProtocol.ts';
-import { buildCases, type Case, expectIdentical, n } from './batchCases.ts';
+import { buildCases, type Case, evaluateRows, expectIdentical, n } from './batchCases.ts';
 
 const open: SolverBatch<number>[] = [];
 afterEach(async () => {
@@ -39,6 +39,7 @@ interface Trace {
 async function trace(make: (afterTell: (tag: number, row: number, s: BatchedSolver) => void) => Promise<SolverBatch<number>>): Promise<Trace> {
   const { cases, known } = stream();
   const objectives = cases.map((c) => c.make());
+  const evaluate = evaluateRows(objectives);
   const told: Trace['told'] = [];
   const batch = await make((tag, row, s) => told.push([tag, row, s.evaluations, s.iterateEvaluation]));
   open.push(batch);
@@ -52,16 +53,7 @@ async function trace(make: (afterTell: (tag: number, row: number, s: BatchedSolv
       const initial = known[next] ? objectives[next](Float64Array.from(c.x0)) : undefined;
       solvers.push(batch.start({ x0: c.x0, lower: c.lower, upper: c.upper, initial }, next++));
     }
-    const stopped = await batch.round(async (points, tags) => {
-      const f = new Float64Array(tags.length);
-      const g = new Float64Array(tags.length * n);
-      tags.forEach((tag, r) => {
-        const value = objectives[tag](points.slice(r * n, (r + 1) * n));
-        f[r] = value.f;
-        g.set(value.g, r * n);
-      });
-      return { f, g };
-    });
+    const stopped = await batch.round(evaluate);
     stoppedPerRound.push(stopped);
     for (const tag of stopped) results[tag] = solvers[tag].result();
   }
@@ -94,19 +86,9 @@ describe('LbfgsbWorkerBatch', () => {
   it('serves minimizeLbfgsbBatched with the results of solving each problem alone', async () => {
     const cases = buildCases();
     const alone = cases.map((c) => minimizeLbfgsb(c.make(), c.x0, c.lower, c.upper));
-    const objectives = cases.map((c) => c.make());
     const results = await minimizeLbfgsbBatched(
       cases,
-      (points, ids) => {
-        const f = new Float64Array(ids.length);
-        const g = new Float64Array(ids.length * n);
-        ids.forEach((id, r) => {
-          const value = objectives[id](points.slice(r * n, (r + 1) * n));
-          f[r] = value.f;
-          g.set(value.g, r * n);
-        });
-        return { f, g };
-      },
+      evaluateRows(cases.map((c) => c.make())),
       { batch: (dimension, options) => createSolverBatch(dimension, { ...options, workers: 2 }) },
     );
     results.forEach((r, i) => expectIdentical(r, alone[i]));
