@@ -76,6 +76,23 @@ describe('LbfgsbWorkerBatch', () => {
     }
   });
 
+  it('grows its tables while problems are in flight, points carried over, with the same results', async () => {
+    // 60 problems, a round, then 100 more: the shared tables grow from 64 rows to 256 between rounds.
+    const cases = Array.from({ length: 12 }, () => buildCases()).flat().slice(0, 160);
+    const run = async (batch: SolverBatch<number>) => {
+      open.push(batch);
+      const evaluate = evaluateRows(cases.map((c) => c.make()));
+      const solvers = cases.slice(0, 60).map((c, i) => batch.start(c, i));
+      await batch.round(evaluate);
+      solvers.push(...cases.slice(60).map((c, i) => batch.start(c, 60 + i)));
+      while (batch.size > 0) await batch.round(evaluate);
+      return solvers.map((s) => s.result());
+    };
+    const reference = await run(new LbfgsbBatch<number>(n));
+    const got = await run(await LbfgsbWorkerBatch.create<number>(n, { workers: 2 }));
+    got.forEach((r, i) => expectIdentical(r, reference[i]));
+  });
+
   it('shares its tables in Node and says so', async () => {
     const batch = await LbfgsbWorkerBatch.create<number>(n, { workers: 2 });
     open.push(batch);
