@@ -38,7 +38,8 @@ export interface AttackOptions {
    * Worker threads for the L-BFGS-B solvers: a count (0 keeps them in this thread) or 'auto', one per core
    * (default {@link ATTACK_WORKERS}, for {@link ATTACK_WORKERS_FROM} problems or more). Only the solvers'
    * CPU time moves: the results are bit for bit the same. Measured on FC100-100-10, 297 images on 2 cores
-   * with SwiftShader: 2 workers took 25% less wall time than none, at the same CPU time (docs/benchmarks.md).
+   * with SwiftShader (three back-to-back pairs at load 11–15): 2 workers took 1–25 % less wall time than
+   * none, at the same CPU time within 3 % (docs/benchmarks.md).
    */
   workers?: WorkerCount;
   /**
