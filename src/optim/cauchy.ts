@@ -118,6 +118,7 @@ export class CauchyPoint {
         continue;
       }
       if (gi === 0) continue;
+      movingG[movingCount] = gi;
       moving[movingCount++] = i;
       dd += gi * gi;
       const t = gi > 0 ? (xi - li) / gi : (xi - ui) / gi;
@@ -139,7 +140,6 @@ export class CauchyPoint {
     // p = Wᵀd = −Wᵀg over the moving variables (d is zero elsewhere); negating the sums is exact.
     const { s: S, y: Y, offsets } = mem;
     if (col > 0) {
-      for (let k = 0; k < movingCount; k++) movingG[k] = g[moving[k]];
       columnDotsAt(S, Y, offsets, col, theta, moving, movingCount, movingG, p);
       for (let j = 0; j < col2; j++) p[j] = -p[j];
     }

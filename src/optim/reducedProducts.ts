@@ -73,55 +73,74 @@ export class ReducedProducts {
   /**
    * The newest pair of `mem` (just stored) against every older one: writes s_newᵀs_k and s_newᵀy_k to
    * mem.ss and mem.sy (the middle matrix's products, the sums of their parts over Z and A) and the pair's
-   * products over the base sets; then its products with itself. Each pass keeps four sums in locals: more
-   * spill out of the registers and measured slower.
+   * products over the base sets; then its products with itself. Each pass keeps four sums in locals (more
+   * spill out of the registers and measured slower): over A two older pairs per pass, over Z one.
    */
   addNewest(mem: CompactMemory): void {
-    const { m, n, base, baseFree, yzy, sas, mixed } = this;
+    const { n, base, baseFree } = this;
     const { s, y, offsets } = mem;
     const newest = mem.count - 1;
     const offN = offsets[newest];
-    const slotN = mem.slot(newest);
-    for (let k = 0; k < newest; k++) {
+    for (let k = 0; k < newest; k += 2) {
+      // Over A two older pairs per pass (two sums each); an odd last pair runs as its own partner.
+      const l = k + 1 < newest ? k + 1 : k;
       const offK = offsets[k];
-      // Over Z: the Z parts of s_nᵀs_k and s_nᵀy_k, and y_nᵀy_k, s_kᵀy_n (pair k is older: over Z).
-      let ssZ = 0;
-      let syZ = 0;
-      let yy = 0;
-      let skyn = 0;
-      for (let p = 0; p < baseFree; p++) {
-        const i = base[p];
-        const sn = s[offN + i];
-        const yn = y[offN + i];
-        const sk = s[offK + i];
-        const yk = y[offK + i];
-        ssZ += sn * sk;
-        syZ += sn * yk;
-        yy += yn * yk;
-        skyn += sk * yn;
-      }
-      // Over A: s_nᵀs_k and s_nᵀy_k (the newer pair's sum is over A).
-      let ssA = 0;
-      let syA = 0;
+      const offL = offsets[l];
+      let ssAk = 0;
+      let syAk = 0;
+      let ssAl = 0;
+      let syAl = 0;
       for (let p = baseFree; p < n; p++) {
         const i = base[p];
         const sn = s[offN + i];
-        ssA += sn * s[offK + i];
-        syA += sn * y[offK + i];
+        ssAk += sn * s[offK + i];
+        syAk += sn * y[offK + i];
+        ssAl += sn * s[offL + i];
+        syAl += sn * y[offL + i];
       }
-      const slotK = mem.slot(k);
-      const ss = ssZ + ssA;
-      mem.ss[slotN * m + slotK] = ss;
-      mem.ss[slotK * m + slotN] = ss;
-      mem.sy[slotN * m + slotK] = syZ + syA;
-      yzy[slotN * m + slotK] = yy;
-      yzy[slotK * m + slotN] = yy;
-      sas[slotN * m + slotK] = ssA;
-      sas[slotK * m + slotN] = ssA;
-      mixed[slotN * m + slotK] = syA;
-      mixed[slotK * m + slotN] = skyn;
+      this.newestOverZ(mem, newest, k, ssAk, syAk);
+      if (l !== k) this.newestOverZ(mem, newest, l, ssAl, syAl);
     }
     this.newestWithItself(mem, newest);
+  }
+
+  /**
+   * The newest pair's products with older pair k over Z — the Z parts of s_nᵀs_k and s_nᵀy_k, and y_nᵀy_k,
+   * s_kᵀy_n (pair k is older: over Z) — in one pass, four sums; then every product of the two is stored,
+   * with the A parts `ssA`, `syA`.
+   */
+  private newestOverZ(mem: CompactMemory, newest: number, k: number, ssA: number, syA: number): void {
+    const { m, base, baseFree, yzy, sas, mixed } = this;
+    const { s, y, offsets } = mem;
+    const offN = offsets[newest];
+    const offK = offsets[k];
+    let ssZ = 0;
+    let syZ = 0;
+    let yy = 0;
+    let skyn = 0;
+    for (let p = 0; p < baseFree; p++) {
+      const i = base[p];
+      const sn = s[offN + i];
+      const yn = y[offN + i];
+      const sk = s[offK + i];
+      const yk = y[offK + i];
+      ssZ += sn * sk;
+      syZ += sn * yk;
+      yy += yn * yk;
+      skyn += sk * yn;
+    }
+    const slotN = mem.slot(newest);
+    const slotK = mem.slot(k);
+    const ss = ssZ + ssA;
+    mem.ss[slotN * m + slotK] = ss;
+    mem.ss[slotK * m + slotN] = ss;
+    mem.sy[slotN * m + slotK] = syZ + syA;
+    yzy[slotN * m + slotK] = yy;
+    yzy[slotK * m + slotN] = yy;
+    sas[slotN * m + slotK] = ssA;
+    sas[slotK * m + slotN] = ssA;
+    mixed[slotN * m + slotK] = syA;
+    mixed[slotK * m + slotN] = skyn;
   }
 
   private newestWithItself(mem: CompactMemory, newest: number): void {
