@@ -133,7 +133,8 @@ export function ratioTable(run: SuiteResult): string[][] {
 }
 
 /**
- * Rows of the table of what instances counted themselves (see Tally): work per second and each part's
+ * Rows of the table of what instances counted themselves (see Tally): work per second, the same per item of
+ * the workload (evaluations per image, say: the median rate over the median item throughput) and each part's
  * share of the wall time, medians over repetitions; only cells that counted something.
  */
 export function tallyTable(run: SuiteResult): string[][] {
@@ -142,15 +143,22 @@ export function tallyTable(run: SuiteResult): string[][] {
       .filter((c) => c.status === 'ok' && c.tally)
       .map((c) => {
         const { rates, shares } = c.tally!;
+        const unit = w.items?.unit;
+        const perItem = unit && c.throughput?.unit === `${unit}/s` ? c.throughput.median : undefined;
+        const counted = Object.entries(rates).filter(([name]) => name !== unit);
         return [
           w.title,
           c.contestant,
           Object.entries(rates).map(([name, s]) => `${fmt(s.median)} ${name}/s`).join(' · '),
+          perItem ? counted.map(([name, s]) => `${fmt(s.median / perItem)} ${name}`).join(' · ') : '–',
           Object.entries(shares).map(([name, s]) => `${name} ${fmt(100 * s.median)} %`).join(' · '),
         ];
       }),
   );
-  return rows.length ? [['workload', 'contestant', 'counted work per second', 'share of wall time'], ...rows] : [];
+  const singular = (unit: string) => unit.replace(/s$/, '');
+  const units = [...new Set(run.workloads.filter((w) => w.cells.some((c) => c.tally)).map((w) => w.items?.unit).filter((u): u is string => !!u))];
+  const perItemHeader = units.length ? `counted work per ${units.map(singular).join(' / ')}` : 'counted work per item';
+  return rows.length ? [['workload', 'contestant', 'counted work per second', perItemHeader, 'share of wall time'], ...rows] : [];
 }
 
 /**

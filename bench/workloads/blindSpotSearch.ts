@@ -5,7 +5,7 @@
  * images one at a time, the way cleverhans and foolbox do, in the same run; the ratio column then says
  * what batching buys per image.
  */
-import { ATTACK_LBFGSB, findBlindSpots, type AttackOptions, type AttackReport } from '../../src/attack/attack.ts';
+import { ATTACK_LBFGSB, ATTACK_WORKERS_FROM, findBlindSpots, type AttackOptions, type AttackReport } from '../../src/attack/attack.ts';
 import { DEFAULT_C_SEARCH } from '../../src/attack/cSearch.ts';
 import type { Engine } from '../../src/gpu/engine.ts';
 import { MNIST_PIXELS } from '../../src/data/idx.ts';
@@ -44,13 +44,15 @@ function searchInstance(engine: Engine, set: AttackSet, images: number, batchSiz
       keeper.count('evaluations', report.evaluations);
       keeper.count('solves', report.solves);
       keeper.count('rounds', report.rounds);
-      keeper.time('L-BFGS-B CPU', run.solverMs);
+      // With the solvers in workers this thread's clock sees none of their work (it is in the GPU wait's complement).
+      keeper.time(report.options.workers > 0 ? 'L-BFGS-B CPU (this thread)' : 'L-BFGS-B CPU', run.solverMs);
       keeper.time('GPU wait', run.gpuWaitMs);
       keeper.time('other CPU', run.wallMs - run.solverMs - run.gpuWaitMs);
       instance.note =
         `${sampled ? `attacks the first ${images} images one at a time; ` : ''}${report.successes}/${report.attacked} fooled, ` +
         `mean distortion ${report.meanDistortion.toFixed(4)}, ${(report.evaluations / report.attacked).toFixed(0)} evaluations and ` +
-        `${(report.solves / report.attacked).toFixed(1)} solves per image, ${report.rounds} rounds; ${set.summary}`;
+        `${(report.solves / report.attacked).toFixed(1)} solves per image, ${report.rounds} rounds, ` +
+        `${report.options.workers ? `solvers in ${report.options.workers} worker threads` : 'solvers in the calling thread'}; ${set.summary}`;
     },
     async read() {
       const compared = report!.images.slice(0, SERIAL_SAMPLE);
@@ -91,7 +93,8 @@ function searchWorkload(batch: number, quick: boolean): Workload {
       `≤ ${lbfgsb.maxIterations} iterations per c, factr ${exponent(lbfgsb.factr)}) with the attack's default c search: c estimated ` +
       `per image, ×${cSearch.bracketFactor} up to ${exponent(cSearch.maxC)} until success, ÷${cSearch.bracketFactor} down to ` +
       `${exponent(cSearch.minC)} while it succeeds, then at most ${cSearch.maxRefinements} refinements by margin interpolation until ` +
-      `the distortion is pinned to ${100 * cSearch.distortionTolerance}%; no warm start, margin 0. ` +
+      `the distortion is pinned to ${100 * cSearch.distortionTolerance}%; no warm start, margin 0; the solvers in worker threads, ` +
+      `one per core, from ${ATTACK_WORKERS_FROM} images on (the attack's default), in the calling thread below. ` +
       `One iteration of the workload = the whole attack; items = images. ` +
       (batch > 1 ? `blindspot-serial attacks the first ${SERIAL_SAMPLE} images with batchSize 1. ` : '') +
       `The gate compares success and best distortion of the first ${SERIAL_SAMPLE} images.`,

@@ -1,8 +1,10 @@
 /**
  * Clocks for where an optimizer workload's time goes. `attack()` has no timing hooks, and the bench must
  * not change src/, so the clocks wrap the two places every path goes through, for the duration of one
- * run only: LbfgsbSolver.prototype.tell (all of the optimizer's work between two evaluations happens
- * inside it) and the engine's `read` (submit, then wait until the GPU's results are mapped).
+ * run only: LbfgsbSolver.prototype.tellAt (all of the optimizer's work between two evaluations happens
+ * inside it; `tell` goes through it too) and the engine's `read` (submit, then wait until the GPU's
+ * results are mapped). Solvers in worker threads (a worker batch) are out of the clock's sight: their
+ * work shows as the calling thread's waiting, in the rest of the time.
  */
 import type { Engine } from '../../src/gpu/engine.ts';
 import { LbfgsbSolver } from '../../src/optim/lbfgsb.ts';
@@ -10,7 +12,7 @@ import { LbfgsbSolver } from '../../src/optim/lbfgsb.ts';
 export interface Clocked<T> {
   value: T;
   wallMs: number;
-  /** Inside LbfgsbSolver.tell: the optimizer's own CPU work. */
+  /** Inside LbfgsbSolver.tellAt in this thread: the optimizer's own CPU work. */
   solverMs: number;
   /** Iterations the solvers accepted. */
   iterations: number;
@@ -25,18 +27,18 @@ export interface Clocked<T> {
 export async function clocked<T>(engine: Engine | null, work: () => Promise<T>): Promise<Clocked<T>> {
   const now = () => performance.now();
   const prototype = LbfgsbSolver.prototype;
-  const tell = prototype.tell;
+  const tellAt = prototype.tellAt;
   const read = engine?.read;
   let solverMs = 0;
   let iterations = 0;
   let gpuWaitMs = 0;
   let inFlight = 0;
   let since = 0;
-  prototype.tell = function (this: LbfgsbSolver, f: number, g: Float64Array): void {
+  prototype.tellAt = function (this: LbfgsbSolver, f: number, values: Float64Array, offset: number): void {
     const before = this.iterations;
     const start = now();
     try {
-      tell.call(this, f, g);
+      tellAt.call(this, f, values, offset);
     } finally {
       solverMs += now() - start;
       iterations += this.iterations - before;
@@ -57,7 +59,7 @@ export async function clocked<T>(engine: Engine | null, work: () => Promise<T>):
     const value = await work();
     return { value, wallMs: now() - start, solverMs, iterations, gpuWaitMs };
   } finally {
-    prototype.tell = tell;
+    prototype.tellAt = tellAt;
     // The wrapper is an own property shadowing the class's method; removing it restores the method.
     if (engine) Reflect.deleteProperty(engine, 'read');
   }

@@ -1,14 +1,17 @@
 /**
- * The batched L-BFGS-B driver on its own (src/optim/batched.ts; the benchmark of the issue "L-BFGS-B from
- * scratch"): B bounded problems of dimension 784 on an objective so cheap that the optimizer's own cost
- * shows. The objective is evaluated on the CPU in float64, or on the GPU with blindspot ops over the
+ * The batched L-BFGS-B driver on its own (src/optim/batched.ts; the benchmark of the issues "L-BFGS-B from
+ * scratch" and #21): B bounded problems of dimension 784 on an objective so cheap that the optimizer's own
+ * cost shows. The objective is evaluated on the CPU in float64, or on the GPU with blindspot ops over the
  * round's [k, 784] points (one submit and one readback per round), which shows where a GPU-fed optimizer's
- * time goes. The one-at-a-time baseline (contestant blindspot-serial) solves the same problems with
- * minimizeLbfgsb (CPU objective) or the driver given one problem at a time (GPU objective: asynchronous).
+ * time goes; with the CPU objective, the `-w<W>` workloads run the solvers in W worker threads
+ * (src/optim/workerBatch.ts), which shows how the optimizer scales with cores. The one-at-a-time baseline
+ * (contestant blindspot-serial) solves the same problems with minimizeLbfgsb (CPU objective) or a batch given
+ * one problem at a time (GPU objective: asynchronous).
  */
 import type { Engine } from '../../src/gpu/engine.ts';
-import { minimizeLbfgsbBatched, type BatchedEvaluation } from '../../src/optim/batched.ts';
+import type { BatchedEvaluation, SolverBatch } from '../../src/optim/batched.ts';
 import { minimizeLbfgsb, type LbfgsbOptions, type LbfgsbResult } from '../../src/optim/lbfgsb.ts';
+import { createSolverBatch } from '../../src/optim/workerBatch.ts';
 import { tidy } from '../../src/tensor/context.ts';
 import { mul, sub } from '../../src/tensor/ops/binary.ts';
 import { tensor } from '../../src/tensor/ops/fill.ts';
@@ -95,12 +98,35 @@ function gpuObjective(engine: Engine, data: TensorSet): Objective {
   };
 }
 
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** Milliseconds of CPU time this process has used, in all its threads (Node only). */
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Solves `count` problems in `batch` (started together), returning their results. */
+async function solveIn(batch: SolverBatch<number>, count: number, x0: (i: number) => Float64Array, lower: Float64Array, upper: Float64Array, evaluate: Objective['evaluate']): Promise<LbfgsbResult[]> {
+  const solvers = Array.from({ length: count }, (_, i) => batch.start({ x0: x0(i), lower, upper }, i));
+  const ids = new Int32Array(count);
+  while (batch.size > 0) {
+    await batch.round((points, tags) => {
+      ids.set(tags);
+      return evaluate(points, ids.subarray(0, tags.length));
+    });
+  }
+  return solvers.map((s) => s.result());
+}
+
 /**
- * Solves the workload's problems, all at once with the batched driver or (`serial`) the first
+ * Solves the workload's problems, all at once in a batch (in this thread, or over `workers` worker threads
+ * started with the instance and kept between runs, as the attack keeps them) or (`serial`) the first
  * SERIAL_SAMPLE one at a time, counting iterations, evaluations and objective calls, and timing the
- * objective (inside its callback) against the rest, which is the optimizer's.
+ * objective (inside its callback) against the rest, which is the optimizer's. In Node it also counts the
+ * process's CPU milliseconds (all threads), from which iterations per CPU second follow.
  */
-function driverInstance(engine: Engine, data: TensorSet, objective: Objective, serial: boolean): Instance {
+async function driverInstance(engine: Engine, data: TensorSet, objective: Objective, serial: boolean, workers: number): Promise<Instance> {
   const problems = data.x0.shape[0];
   const count = serial ? Math.min(problems, SERIAL_SAMPLE) : problems;
   const lower = new Float64Array(N);
@@ -108,22 +134,23 @@ function driverInstance(engine: Engine, data: TensorSet, objective: Objective, s
   const x0 = (i: number) => Float64Array.from(data.x0.data.subarray(i * N, (i + 1) * N));
   const keeper = new TallyKeeper();
   let results: LbfgsbResult[] = [];
+  const batch = serial ? null : await createSolverBatch<number>(N, { solver: SOLVER, workers });
 
   async function solve(evaluate: Objective['evaluate']): Promise<LbfgsbResult[]> {
-    if (!serial) return minimizeLbfgsbBatched(Array.from({ length: count }, (_, i) => ({ x0: x0(i), lower, upper })), evaluate, SOLVER);
+    if (batch) return solveIn(batch, count, x0, lower, upper, evaluate);
     const solved: LbfgsbResult[] = [];
     for (let i = 0; i < count; i++) {
       const id = Int32Array.of(i);
-      solved.push(
-        objective.synchronous
-          ? minimizeLbfgsb((x) => firstRow(evaluate(x, id) as BatchedEvaluation), x0(i), lower, upper, SOLVER)
-          : (await minimizeLbfgsbBatched([{ x0: x0(i), lower, upper }], (points) => evaluate(points, id), SOLVER))[0],
-      );
+      if (objective.synchronous) solved.push(minimizeLbfgsb((x) => firstRow(evaluate(x, id) as BatchedEvaluation), x0(i), lower, upper, SOLVER));
+      else {
+        const one = await createSolverBatch<number>(N, { solver: SOLVER });
+        solved.push(...(await solveIn(one, 1, () => x0(i), lower, upper, (points) => evaluate(points, id))));
+      }
     }
     return solved;
   }
 
-  return {
+  const instance: Instance = {
     items: count < problems ? count * ITERATIONS : undefined,
     note: count < problems ? `solves the first ${count} of the ${problems} problems, one at a time` : undefined,
     async run() {
@@ -139,6 +166,7 @@ function driverInstance(engine: Engine, data: TensorSet, objective: Objective, s
         }
         return values.finally(() => (evaluationMs += performance.now() - start));
       };
+      const cpuBefore = isNode ? processCpuMs() : 0;
       const run = await clocked(objective.synchronous ? null : engine, () => solve(timedEvaluate));
       results = run.value;
       results.forEach((r, i) => {
@@ -152,6 +180,15 @@ function driverInstance(engine: Engine, data: TensorSet, objective: Objective, s
       keeper.time('L-BFGS-B CPU', run.wallMs - evaluationMs);
       keeper.time('evaluation CPU', evaluationMs - run.gpuWaitMs);
       if (!objective.synchronous) keeper.time('GPU wait', run.gpuWaitMs);
+      if (isNode) {
+        const cpuMs = processCpuMs() - cpuBefore;
+        keeper.count('process CPU ms', cpuMs);
+        if (workers > 0 || objective.synchronous) {
+          instance.note =
+            `${workers > 0 ? `${workers} worker thread${workers > 1 ? 's' : ''}; ` : ''}last run: ${((count * ITERATIONS) / (run.wallMs / 1000)).toFixed(0)} iterations/s, ` +
+            `${((count * ITERATIONS) / (cpuMs / 1000)).toFixed(0)} per second of process CPU time (all threads, objective included)`;
+        }
+      }
     },
     async read() {
       const compared = results.slice(0, SERIAL_SAMPLE);
@@ -163,8 +200,12 @@ function driverInstance(engine: Engine, data: TensorSet, objective: Objective, s
     tally: () => keeper.snapshot(),
     // With the objective on the CPU nothing reaches the GPU; the engine's round trip would only add its latency.
     ...(objective.synchronous ? { sync: async () => {} } : {}),
-    dispose: () => objective.dispose(),
+    dispose: () => {
+      objective.dispose();
+      void batch?.close();
+    },
   };
+  return instance;
 }
 
 function firstRow(values: BatchedEvaluation): { f: number; g: Float64Array } {
@@ -173,31 +214,40 @@ function firstRow(values: BatchedEvaluation): { f: number; g: Float64Array } {
 
 type Where = 'cpu' | 'gpu';
 
-function implementation(where: Where, serial: boolean): Implementation<BlindspotEnv> {
+function implementation(where: Where, serial: boolean, workers: number): Implementation<BlindspotEnv> {
   return async (env, data) => {
     rejectVariant(env);
     const objective = where === 'cpu' ? cpuObjective(data) : gpuObjective(env.engine, data);
-    return driverInstance(env.engine, data, objective, serial);
+    return driverInstance(env.engine, data, objective, serial, workers);
   };
 }
 
-/** `lbfgsb-cpu-b<B>` / `lbfgsb-gpu-b<B>`: B problems, objective on the CPU or the GPU. */
-function driverWorkload(where: Where, problems: number, quick: boolean): Workload {
+/**
+ * `lbfgsb-cpu-b<B>` / `lbfgsb-gpu-b<B>`: B problems, objective on the CPU or the GPU, solvers in this thread;
+ * `lbfgsb-cpu-b<B>-w<W>`: the solvers in W worker threads (W = 0: in this thread, the same batch).
+ */
+function driverWorkload(where: Where, problems: number, quick: boolean, workers?: number): Workload {
   const evaluation =
     where === 'cpu'
       ? 'evaluated on the CPU in float64'
       : "evaluated on the GPU in f32 (upload the round's k points, gather their targets, (x − t)·w, row sums, ×2: six dispatches; read f and g back), one submit per round";
+  const threads =
+    workers === undefined
+      ? ''
+      : workers === 0
+        ? ', the solvers in the calling thread (the baseline of the worker workloads)'
+        : `, the solvers in ${workers} worker thread${workers > 1 ? 's' : ''} started with the instance and kept between runs (point and gradient tables in SharedArrayBuffers where available)`;
   return {
-    id: `lbfgsb-${where}-b${problems}`,
-    title: `L-BFGS-B driver, B = ${problems}, objective on the ${where.toUpperCase()}`,
+    id: `lbfgsb-${where}-b${problems}${workers === undefined ? '' : `-w${workers}`}`,
+    title: `L-BFGS-B driver, B = ${problems}, objective on the ${where.toUpperCase()}${workers === undefined ? '' : `, ${workers} worker thread${workers === 1 ? '' : 's'}`}`,
     group: 'attack',
     description:
-      `minimizeLbfgsbBatched on ${problems} problem${problems > 1 ? 's' : ''} min Σ_j w_j (x_j − t_j)² over x ∈ [0, 1]^${N} (t uniform in ` +
+      `A batch of ${problems} problem${problems > 1 ? 's' : ''} min Σ_j w_j (x_j − t_j)² over x ∈ [0, 1]^${N} (t uniform in ` +
       `[−0.25, 1.25), so some bounds bind; w = 10^(3u) shared, curvatures 1…${CONDITION}; x0 uniform in [0, 1)), ` +
-      `${evaluation}; memory ${SOLVER.memory}, exactly ${ITERATIONS} iterations per problem (factr = pgtol = 0). ` +
-      `One iteration of the workload = the whole solve; items = L-BFGS-B iterations. blindspot-serial solves ` +
-      `${problems > SERIAL_SAMPLE ? `the first ${SERIAL_SAMPLE}` : 'them'} one at a time. The gate compares f and x ` +
-      `of the first ${Math.min(problems, SERIAL_SAMPLE)}.`,
+      `${evaluation}${threads}; memory ${SOLVER.memory}, exactly ${ITERATIONS} iterations per problem (factr = pgtol = 0). ` +
+      `One iteration of the workload = the whole solve; items = L-BFGS-B iterations. ` +
+      (workers === undefined && problems > 1 ? `blindspot-serial solves ${problems > SERIAL_SAMPLE ? `the first ${SERIAL_SAMPLE}` : 'them'} one at a time. ` : '') +
+      `The gate compares f and x of the first ${Math.min(problems, SERIAL_SAMPLE)}.`,
     iterations: 1,
     items: { count: problems * ITERATIONS, unit: 'iterations' },
     quick,
@@ -209,15 +259,22 @@ function driverWorkload(where: Where, problems: number, quick: boolean): Workloa
       weights: { shape: [N], data: uniform(seed, 'lbfgsb.weights', [N], 0, 1).data.map((u) => CONDITION ** u) },
     }),
     implementations: {
-      blindspot: implementation(where, false),
-      // At B = 1 batched and one-at-a-time are the same thing.
-      ...(problems > 1 ? { serial: implementation(where, true) } : {}),
+      blindspot: implementation(where, false, workers ?? 0),
+      // At B = 1 batched and one-at-a-time are the same thing; the worker workloads compare worker counts.
+      ...(problems > 1 && workers === undefined ? { serial: implementation(where, true, 0) } : {}),
     },
   };
 }
 
-/** Batch sizes; the quick suite leaves out B = 1000 (seconds per solve on a CPU) and the GPU objective at B = 10. */
+/** The attack's batch size, at which the worker workloads run. */
+const WORKER_BATCH = 256;
+
+/**
+ * Batch sizes; the quick suite leaves out B = 1000 (seconds per solve on a CPU) and the GPU objective at B = 10.
+ * The worker counts at B = 256: the quick suite runs 0 and 2.
+ */
 export const LBFGSB_DRIVER_WORKLOADS: Workload[] = [
   ...[1, 10, 100, 1000].map((b) => driverWorkload('cpu', b, b <= 100)),
   ...[1, 10, 100, 1000].map((b) => driverWorkload('gpu', b, b === 1 || b === 100)),
+  ...[0, 1, 2, 4].map((w) => driverWorkload('cpu', WORKER_BATCH, w === 0 || w === 2, w)),
 ];

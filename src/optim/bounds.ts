@@ -18,24 +18,31 @@ export interface Box {
   readonly constrained: boolean;
   /** True when every variable has two finite bounds (changes the first-iteration trial step). */
   readonly boxed: boolean;
+  /**
+   * True when every variable has two finite bounds below 1e300 in magnitude: then no step that stays in
+   * the box can come near the double range, and {@link stepToOverflow} never binds.
+   */
+  readonly moderate: boolean;
 }
 
 /**
  * Checks and normalizes user bounds. `null` means "no bound on that side for any variable";
- * NaN entries are rejected rather than guessed at.
+ * NaN entries are rejected rather than guessed at. With `into`, the normalized bounds are written to
+ * its arrays (a solver starting another problem) instead of new ones.
  * @throws Error when a bound array has the wrong length, holds NaN, or lower > upper somewhere.
  */
-export function prepareBox(n: number, lower: Float64Array | null, upper: Float64Array | null): Box {
+export function prepareBox(n: number, lower: Float64Array | null, upper: Float64Array | null, into?: Box): Box {
   if (lower !== null && lower.length !== n) {
     throw new Error(`L-BFGS-B: lower bounds have length ${lower.length}, expected ${n}`);
   }
   if (upper !== null && upper.length !== n) {
     throw new Error(`L-BFGS-B: upper bounds have length ${upper.length}, expected ${n}`);
   }
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
+  const lo = into?.lower ?? new Float64Array(n);
+  const hi = into?.upper ?? new Float64Array(n);
   let constrained = false;
   let boxed = n > 0;
+  let largest = 0;
   for (let i = 0; i < n; i++) {
     const l = lower === null ? -Infinity : lower[i];
     const u = upper === null ? Infinity : upper[i];
@@ -54,8 +61,9 @@ export function prepareBox(n: number, lower: Float64Array | null, upper: Float64
     const finiteU = u < Infinity;
     if (finiteL || finiteU) constrained = true;
     if (!(finiteL && finiteU)) boxed = false;
+    largest = Math.max(largest, Math.abs(l), Math.abs(u));
   }
-  return { lower: lo, upper: hi, constrained, boxed };
+  return { lower: lo, upper: hi, constrained, boxed, moderate: boxed && largest <= SMALL_POINT };
 }
 
 /**
@@ -86,57 +94,66 @@ export function projectIntoBox(x: Float64Array, box: Box): string | null {
 
 /**
  * ‖P(x − g) − x‖∞, the first-order optimality measure of the box-constrained problem: zero exactly
- * at a KKT point, and equal to ‖g‖∞ when no bound is near. Each term is min(g_i, x_i − l_i) or
- * max(g_i, x_i − u_i) by the sign of g_i, as the reference code computes it: forming x − g and
- * subtracting x again would round g away wherever |x_i| ≫ |g_i|, and report convergence there.
+ * at a KKT point, and equal to ‖g‖∞ when no bound is near. See {@link projectedGradientTerm}.
  */
 export function projectedGradientNorm(x: Float64Array, g: Float64Array, box: Box): number {
   const { lower, upper } = box;
   let norm = 0;
   for (let i = 0; i < x.length; i++) {
-    const gi = g[i] < 0 ? Math.max(x[i] - upper[i], g[i]) : Math.min(x[i] - lower[i], g[i]);
-    const a = Math.abs(gi);
+    const a = projectedGradientTerm(x[i], g[i], lower[i], upper[i]);
     if (a > norm) norm = a;
   }
   return norm;
 }
 
 /**
- * Largest α ≤ cap with x + αd inside the box (x assumed feasible). A variable already on a bound
- * with d pointing out of the box gives 0.
+ * |P(x − g)_i − x_i| for one variable, computed as the reference code does, min(g_i, x_i − l_i) or
+ * max(g_i, x_i − u_i) by the sign of g_i: forming x − g and subtracting x again would round g away
+ * wherever |x_i| ≫ |g_i|, and report convergence there. For a feasible x that magnitude is the smaller of
+ * |g_i| and the room to the bound g_i pushes towards, which is how it is computed: one select, no branch
+ * on the sign of g (which follows no pattern a branch predictor could learn).
  */
-export function maxFeasibleStep(x: Float64Array, d: Float64Array, box: Box, cap: number): number {
-  const { lower, upper } = box;
-  let alpha = cap;
-  for (let i = 0; i < x.length; i++) {
-    const di = d[i];
-    if (di < 0) {
-      const room = lower[i] - x[i];
-      if (room >= 0) return 0;
-      if (di * alpha < room) alpha = room / di;
-    } else if (di > 0) {
-      const room = upper[i] - x[i];
-      if (room <= 0) return 0;
-      if (di * alpha > room) alpha = room / di;
-    }
+export function projectedGradientTerm(x: number, g: number, lower: number, upper: number): number {
+  return Math.min(Math.abs(g), g < 0 ? upper - x : x - lower);
+}
+
+/**
+ * One variable's share of the largest feasible step: the largest α ≤ `alpha` with x + αd in [lower, upper]
+ * (x assumed feasible). Folded over the variables from a cap, it gives the largest step along d that
+ * stays in the box; a variable already on a bound with d pointing out of the box gives 0.
+ */
+export function stepToBound(x: number, d: number, lower: number, upper: number, alpha: number): number {
+  if (d < 0) {
+    const room = lower - x;
+    if (room >= 0) return 0;
+    if (d * alpha < room) return room / d;
+  } else if (d > 0) {
+    const room = upper - x;
+    if (room <= 0) return 0;
+    if (d * alpha > room) return room / d;
   }
   return alpha;
 }
 
 const HALF_MAX = Number.MAX_VALUE / 2;
+/**
+ * Below these, (MAX/2 − |x|/2)/|d| exceeds 8.9e307: no step cap the solver uses comes near it, nor any step
+ * to a bound of that size.
+ */
+const SMALL_DIRECTION = 1;
+const SMALL_POINT = 1e300;
 
 /**
- * Largest α ≤ cap for which no x_i + α·d_i can overflow, with a margin of half the double range for
- * rounding: |x_i| + α·|d_i| ≤ MAX/2 + |x_i|/2 ≤ MAX. Without bounds nothing else stops a line search
- * that extrapolates along a very long direction from asking for f at ±Infinity.
+ * One variable's share of the largest step that keeps x + αd finite: the smaller of `alpha` and the α at
+ * which |x| + α·|d| reaches half the double range (a margin for rounding: |x| + α·|d| ≤ MAX/2 + |x|/2 ≤
+ * MAX). Without bounds nothing else stops a line search that extrapolates along a very long direction
+ * from asking for f at ±Infinity. The division is skipped where its result could not be below any cap the
+ * solver uses (≤ 1e10), which changes no result.
  */
-export function finiteStep(x: Float64Array, d: Float64Array, cap: number): number {
-  let alpha = cap;
-  for (let i = 0; i < x.length; i++) {
-    const di = Math.abs(d[i]);
-    if (di === 0) continue;
-    const limit = (HALF_MAX - Math.abs(x[i]) / 2) / di;
-    if (limit < alpha) alpha = limit;
-  }
-  return alpha;
+export function stepToOverflow(x: number, d: number, alpha: number): number {
+  const size = Math.abs(d);
+  const magnitude = Math.abs(x);
+  if (size <= SMALL_DIRECTION && magnitude <= SMALL_POINT) return alpha;
+  const limit = (HALF_MAX - magnitude / 2) / size;
+  return limit < alpha ? limit : alpha;
 }

@@ -16,6 +16,7 @@
  */
 
 import type { Box } from './bounds.ts';
+import { columnDotsAt } from './columns.ts';
 import type { CompactMemory } from './compactMemory.ts';
 
 /** Relative floor for f″, from the v3.0 code: rounding must not turn a convex segment concave. */
@@ -32,10 +33,12 @@ export class CauchyPoint {
   /** Binary min-heap of variable indices keyed by breakAt; extracting lazily means we only pay
    *  log n for the breakpoints actually crossed, which is usually a handful. */
   private readonly heap: Int32Array;
-  /** Path direction −g with components zeroed once a variable is pinned. */
-  private readonly dir: Float64Array;
   /** 1 when the variable is pinned to a bound at the GCP (or constant). */
   private readonly pinned: Uint8Array;
+  /** The variables that move along the path (d_i ≠ 0 at the start), in increasing order. */
+  private readonly moving: Int32Array;
+  /** g at the moving variables, by position in {@link moving}. */
+  private readonly movingG: Float64Array;
   /** p = Wᵀd for the current segment direction d. */
   private readonly p: Float64Array;
   /** M p, M c and M w_b scratch. */
@@ -60,8 +63,9 @@ export class CauchyPoint {
     this.n = n;
     this.breakAt = new Float64Array(n);
     this.heap = new Int32Array(n);
-    this.dir = new Float64Array(n);
     this.pinned = new Uint8Array(n);
+    this.moving = new Int32Array(n);
+    this.movingG = new Float64Array(n);
     this.p = new Float64Array(2 * m);
     this.mv = new Float64Array(2 * m);
     this.wRow = new Float64Array(2 * m);
@@ -87,56 +91,58 @@ export class CauchyPoint {
   compute(x: Float64Array, g: Float64Array, box: Box, mem: CompactMemory, xcp: Float64Array): void {
     const n = this.n;
     const { lower, upper } = box;
-    const { breakAt, heap, dir, pinned, p, mv, wRow, c } = this;
+    const { breakAt, heap, pinned, moving, movingG, p, mv, wRow, c } = this;
     const col = mem.count;
     const col2 = 2 * col;
     const theta = mem.theta;
 
-    // Classify every variable and build the initial path direction. A variable sitting on a bound
+    // Classify every variable; the path direction is d = −g on the moving ones. A variable sitting on a bound
     // with the gradient pushing it outward (or zero) cannot move along P(x − tg) at all; one with
     // zero gradient does not move either but stays free for the subspace step.
     let heapSize = 0;
+    let firstBreak = Infinity;
+    let movingCount = 0;
+    let pinnedCount = 0;
     let unboundedMove = false;
     let dd = 0;
+    xcp.set(x);
+    pinned.fill(0);
     for (let i = 0; i < n; i++) {
       const gi = g[i];
       const xi = x[i];
       const li = lower[i];
       const ui = upper[i];
-      dir[i] = 0;
-      pinned[i] = 0;
-      if (li === ui) {
+      if (li === ui || (xi <= li && gi >= 0) || (xi >= ui && gi <= 0)) {
         pinned[i] = 1;
-        continue;
-      }
-      if (xi <= li && gi >= 0) {
-        pinned[i] = 1;
-        continue;
-      }
-      if (xi >= ui && gi <= 0) {
-        pinned[i] = 1;
+        pinnedCount++;
         continue;
       }
       if (gi === 0) continue;
-      dir[i] = -gi;
+      movingG[movingCount] = gi;
+      moving[movingCount++] = i;
       dd += gi * gi;
       const t = gi > 0 ? (xi - li) / gi : (xi - ui) / gi;
       if (t < Infinity) {
         breakAt[i] = t;
         heap[heapSize++] = i;
+        if (t < firstBreak) firstBreak = t;
       } else {
         unboundedMove = true;
       }
     }
 
-    xcp.set(x);
     for (let j = 0; j < col2; j++) c[j] = 0;
     if (dd === 0) {
-      this.buildPartition();
+      this.buildPartition(pinnedCount);
       return;
     }
 
-    if (col > 0) mem.wTransposeTimes(dir, null, n, false, p);
+    // p = Wᵀd = −Wᵀg over the moving variables (d is zero elsewhere); negating the sums is exact.
+    const { s: S, y: Y, offsets } = mem;
+    if (col > 0) {
+      columnDotsAt(S, Y, offsets, col, theta, moving, movingCount, movingG, p);
+      for (let j = 0; j < col2; j++) p[j] = -p[j];
+    }
 
     // f1, f2: first and second derivative of the model along the current segment, per unit t.
     let f1 = -dd;
@@ -156,7 +162,9 @@ export class CauchyPoint {
     let dtMin = -f1 / f2;
     let tPrev = 0;
 
-    heapify(heap, heapSize, breakAt);
+    // Often the model's minimizer lies before the first breakpoint: then no heap is needed at all.
+    if (heapSize > 0 && !(dtMin < firstBreak)) heapify(heap, heapSize, breakAt);
+    else heapSize = 0;
     while (heapSize > 0) {
       const b = heap[0];
       const tb = breakAt[b];
@@ -166,9 +174,9 @@ export class CauchyPoint {
       if (dtMin < dt) break;
 
       tPrev = tb;
-      const db = dir[b];
-      dir[b] = 0;
+      const db = -g[b];
       pinned[b] = 1;
+      pinnedCount++;
       let zb: number;
       if (db > 0) {
         zb = upper[b] - x[b];
@@ -183,12 +191,10 @@ export class CauchyPoint {
       f2 -= theta * db * db;
       if (col > 0) {
         for (let j = 0; j < col2; j++) c[j] += dt * p[j];
-        const sb = mem.s;
-        const yb = mem.y;
         for (let j = 0; j < col; j++) {
-          const off = mem.slot(j) * n + b;
-          wRow[j] = yb[off];
-          wRow[col + j] = theta * sb[off];
+          const off = offsets[j] + b;
+          wRow[j] = Y[off];
+          wRow[col + j] = theta * S[off];
         }
         mem.applyMiddle(wRow, mv);
         let wmc = 0;
@@ -211,29 +217,31 @@ export class CauchyPoint {
 
     if (dtMin < 0) dtMin = 0;
     const tStop = tPrev + dtMin;
-    for (let i = 0; i < n; i++) {
-      const di = dir[i];
-      if (di !== 0) {
-        let v = x[i] + tStop * di;
-        // tStop never exceeds an uncrossed breakpoint, so this only absorbs rounding.
-        if (v < lower[i]) v = lower[i];
-        else if (v > upper[i]) v = upper[i];
-        xcp[i] = v;
-      }
+    for (let k = 0; k < movingCount; k++) {
+      const i = moving[k];
+      // A variable crossed at a breakpoint is pinned (and already on its bound).
+      if (pinned[i]) continue;
+      let v = x[i] - tStop * g[i];
+      // tStop never exceeds an uncrossed breakpoint, so this only absorbs rounding.
+      if (v < lower[i]) v = lower[i];
+      else if (v > upper[i]) v = upper[i];
+      xcp[i] = v;
     }
     for (let j = 0; j < col2; j++) c[j] += dtMin * p[j];
-    this.buildPartition();
+    this.buildPartition(pinnedCount);
   }
 
-  private buildPartition(): void {
-    const n = this.n;
+  /** Free variables first, then the `pinnedCount` pinned ones, each half in increasing order. */
+  private buildPartition(pinnedCount: number): void {
+    const { n, pinned, partition } = this;
+    // Branch-free: which half a variable goes to follows a pattern no branch predictor could learn.
     let front = 0;
-    let nPinned = 0;
-    for (let i = 0; i < n; i++) if (this.pinned[i]) nPinned++;
-    let back = n - nPinned;
+    let back = n - pinnedCount;
     for (let i = 0; i < n; i++) {
-      if (this.pinned[i]) this.partition[back++] = i;
-      else this.partition[front++] = i;
+      const isPinned = pinned[i];
+      partition[front + isPinned * (back - front)] = i;
+      front += 1 - isPinned;
+      back += isPinned;
     }
     this.nFree = front;
   }

@@ -10,15 +10,16 @@
  * @module
  */
 
+import { ReducedProducts } from './reducedProducts.ts';
 import { SaddleSolver } from './saddleSystem.ts';
 
 /**
- * Ring buffer of the last m pairs plus the inner products SᵀS, SᵀY and YᵀY.
+ * Ring buffer of the last m pairs plus the inner products the middle matrix needs: SᵀS and the lower
+ * triangle (with the diagonal) of SᵀY.
  *
- * Pairs live in fixed slots so that a new pair costs O(n·m) (one fused pass against every stored
- * pair) instead of shifting n×m data; "logical" index 0 is the oldest pair and maps to slot
- * (head + 0) mod m. YᵀY is kept although the middle matrix does not need it, because the subspace
- * step can then build its reduced matrices from whichever of the free or the active set is smaller.
+ * Pairs live in fixed slots so that a new pair costs O(n·m) (passes against every stored pair) instead
+ * of shifting n×m data; "logical" index 0 is the oldest pair and maps to slot (head + 0) mod m. The
+ * products the subspace step needs, over the free and active sets, come with it ({@link products}).
  */
 export class CompactMemory {
   /** Problem dimension. */
@@ -31,10 +32,12 @@ export class CompactMemory {
   readonly y: Float64Array;
   /** Slot-indexed inner products: ss[a*m+b] = s_aᵀs_b. */
   readonly ss: Float64Array;
-  /** Slot-indexed inner products: sy[a*m+b] = s_aᵀy_b (not symmetric). */
+  /** Slot-indexed inner products sy[a*m+b] = s_aᵀy_b, kept where pair a is not older than pair b. */
   readonly sy: Float64Array;
-  /** Slot-indexed inner products: yy[a*m+b] = y_aᵀy_b. */
-  readonly yy: Float64Array;
+  /** offsets[j] = slot(j)·n, where logical pair j (0 = oldest) starts in {@link s} and {@link y}. */
+  readonly offsets: Int32Array;
+  /** The pairs' products over the free and active sets, for the subspace step. */
+  readonly products: ReducedProducts;
   /** Number of pairs currently stored. */
   count = 0;
   /** Slot of the oldest stored pair. */
@@ -57,7 +60,8 @@ export class CompactMemory {
     this.y = new Float64Array(n * m);
     this.ss = new Float64Array(m * m);
     this.sy = new Float64Array(m * m);
-    this.yy = new Float64Array(m * m);
+    this.offsets = new Int32Array(m);
+    this.products = new ReducedProducts(n, m);
     this.middle = new SaddleSolver(m);
     this.dBlock = new Float64Array(m * m);
     this.lBlock = new Float64Array(m * m);
@@ -77,62 +81,42 @@ export class CompactMemory {
     this.theta = 1;
   }
 
-  /**
-   * The slot the next pair will be written to (the oldest one once the memory is full). The caller
-   * fills s and y in that slot and then calls {@link commit}; nothing changes until then.
-   */
-  nextSlot(): number {
-    return this.count < this.m ? this.slot(this.count) : this.head;
+  /** As new, for another problem: no pair, and the products' sets as at construction. */
+  clear(): void {
+    this.reset();
+    this.products.clear();
   }
 
   /**
-   * Accepts the pair just written to {@link nextSlot}, refreshes the inner products and θ, and
-   * factors the middle matrix. `sTy` and `yTy` are the pair's own products (already computed by
-   * the caller for the curvature test). Returns false when the middle matrix cannot be factored;
-   * the caller should then {@link reset}.
+   * Stores the pair s = xNew − xOld, y = gNew − gOld as the newest (in place of the oldest once the
+   * memory is full), adds its products with the other pairs, sets θ and factors the middle matrix.
+   * `sTy` and `yTy` are the pair's own products (already computed by the caller for the curvature
+   * test). Returns false when the middle matrix cannot be factored; the caller should then {@link reset}.
    */
-  commit(sTy: number, yTy: number): boolean {
-    const { n, m, s, y, ss, sy, yy } = this;
-    const slotNew = this.nextSlot();
-    if (this.count < this.m) this.count++;
+  commit(xNew: Float64Array, xOld: Float64Array, gNew: Float64Array, gOld: Float64Array, sTy: number, yTy: number): boolean {
+    const { n, m, s, y, ss, sy, offsets } = this;
+    if (this.count < m) this.count++;
     else this.head = this.head + 1 === m ? 0 : this.head + 1;
-
-    const offNew = slotNew * n;
-    for (let k = 0; k < this.count; k++) {
-      const slotK = this.slot(k);
-      if (slotK === slotNew) continue;
-      const offK = slotK * n;
-      let snsk = 0;
-      let snyk = 0;
-      let skyn = 0;
-      let ynyk = 0;
-      for (let i = 0; i < n; i++) {
-        const sn = s[offNew + i];
-        const yn = y[offNew + i];
-        const sk = s[offK + i];
-        const yk = y[offK + i];
-        snsk += sn * sk;
-        snyk += sn * yk;
-        skyn += sk * yn;
-        ynyk += yn * yk;
-      }
-      ss[slotNew * m + slotK] = snsk;
-      ss[slotK * m + slotNew] = snsk;
-      sy[slotNew * m + slotK] = snyk;
-      sy[slotK * m + slotNew] = skyn;
-      yy[slotNew * m + slotK] = ynyk;
-      yy[slotK * m + slotNew] = ynyk;
-    }
+    const count = this.count;
+    for (let k = 0; k < count; k++) offsets[k] = this.slot(k) * n;
+    const newest = count - 1;
+    const offNew = offsets[newest];
     let snsn = 0;
-    for (let i = 0; i < n; i++) snsn += s[offNew + i] * s[offNew + i];
+    for (let i = 0; i < n; i++) {
+      const si = xNew[i] - xOld[i];
+      s[offNew + i] = si;
+      y[offNew + i] = gNew[i] - gOld[i];
+      snsn += si * si;
+    }
+    this.products.addNewest(this);
+    const slotNew = this.slot(newest);
     ss[slotNew * m + slotNew] = snsn;
     sy[slotNew * m + slotNew] = sTy;
-    yy[slotNew * m + slotNew] = yTy;
     this.theta = yTy / sTy;
     return this.factorMiddle();
   }
 
-  /** sᵢᵀyⱼ for logical indices. */
+  /** sᵢᵀyⱼ for logical indices i ≥ j (pair i not older than pair j). */
   sTy(i: number, j: number): number {
     return this.sy[this.slot(i) * this.m + this.slot(j)];
   }
@@ -140,11 +124,6 @@ export class CompactMemory {
   /** sᵢᵀsⱼ for logical indices. */
   sTs(i: number, j: number): number {
     return this.ss[this.slot(i) * this.m + this.slot(j)];
-  }
-
-  /** yᵢᵀyⱼ for logical indices. */
-  yTy(i: number, j: number): number {
-    return this.yy[this.slot(i) * this.m + this.slot(j)];
   }
 
   private factorMiddle(): boolean {
@@ -167,45 +146,5 @@ export class CompactMemory {
    */
   applyMiddle(v: Float64Array, out: Float64Array): void {
     this.middle.solve(v, out);
-  }
-
-  /**
-   * out = Wᵀ v restricted to the listed coordinates: out[j] = Σ y_j[i] v[i] and
-   * out[count+j] = θ Σ s_j[i] v[i] over i = indices[0..len), where v is indexed by position in the
-   * list when `byPosition` is true and by coordinate otherwise.
-   */
-  wTransposeTimes(
-    v: Float64Array,
-    indices: Int32Array | null,
-    len: number,
-    byPosition: boolean,
-    out: Float64Array,
-  ): void {
-    const { n, s, y, count } = this;
-    for (let j = 0; j < count; j++) {
-      const off = this.slot(j) * n;
-      let ys = 0;
-      let ss = 0;
-      if (indices === null) {
-        for (let i = 0; i < n; i++) {
-          ys += y[off + i] * v[i];
-          ss += s[off + i] * v[i];
-        }
-      } else if (byPosition) {
-        for (let p = 0; p < len; p++) {
-          const i = indices[p];
-          ys += y[off + i] * v[p];
-          ss += s[off + i] * v[p];
-        }
-      } else {
-        for (let p = 0; p < len; p++) {
-          const i = indices[p];
-          ys += y[off + i] * v[i];
-          ss += s[off + i] * v[i];
-        }
-      }
-      out[j] = ys;
-      out[count + j] = this.theta * ss;
-    }
   }
 }

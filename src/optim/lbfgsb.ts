@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type Box, finiteStep, maxFeasibleStep, prepareBox, projectIntoBox, projectedGradientNorm } from './bounds.ts';
+import { type Box, prepareBox, projectIntoBox, projectedGradientNorm, projectedGradientTerm, stepToBound, stepToOverflow } from './bounds.ts';
 import { CauchyPoint } from './cauchy.ts';
 import { CompactMemory } from './compactMemory.ts';
 import { MoreThuenteSearch } from './lineSearch.ts';
@@ -104,14 +104,8 @@ export class LbfgsbSolver {
   private currentStatus: LbfgsbStatus = 'running';
   private phase: Phase = 'initial';
 
-  private readonly memorySize: number;
-  private readonly factr: number;
-  private readonly pgtol: number;
-  private readonly maxIterations: number;
-  private readonly maxEvaluations: number;
-  private readonly maxLineSearchSteps: number;
-
-  private readonly box: Box;
+  private readonly options: ResolvedOptions;
+  private box: Box;
   private readonly mem: CompactMemory;
   private readonly cauchy: CauchyPoint;
   private readonly subspace: SubspaceStep;
@@ -146,34 +140,55 @@ export class LbfgsbSolver {
     const n = x0.length;
     if (!(n > 0)) throw new Error('L-BFGS-B: x0 is empty (n = 0); there is nothing to minimize');
     this.n = n;
-    this.memorySize = positiveInt(options.memory ?? 10, 'memory');
-    this.factr = nonNegative(options.factr ?? 1e7, 'factr');
-    this.pgtol = nonNegative(options.pgtol ?? 1e-5, 'pgtol');
-    this.maxIterations = positiveInt(options.maxIterations ?? 15000, 'maxIterations');
-    this.maxEvaluations = positiveInt(options.maxEvaluations ?? 15000, 'maxEvaluations');
-    this.maxLineSearchSteps = positiveInt(options.maxLineSearchSteps ?? 20, 'maxLineSearchSteps');
-    for (let i = 0; i < n; i++) {
-      if (Number.isNaN(x0[i])) throw new Error(`L-BFGS-B: x0[${i}] is NaN`);
-    }
+    this.options = resolveOptions(options);
+    const m = this.options.memory;
     this.box = prepareBox(n, lower, upper);
-    const m = this.memorySize;
     this.mem = new CompactMemory(n, m);
     this.cauchy = new CauchyPoint(n, m);
     this.subspace = new SubspaceStep(n, m);
     this.xk = new Float64Array(n);
     this.gk = new Float64Array(n);
-    this.xTrial = Float64Array.from(x0);
+    this.xTrial = new Float64Array(n);
     this.gTrial = new Float64Array(n);
     this.xBar = new Float64Array(n);
     this.dir = new Float64Array(n);
+    this.begin(x0, lower, upper);
+  }
+
+  /**
+   * Starts another problem of the same dimension with the same options in this solver: what
+   * `new LbfgsbSolver(x0, lower, upper, options)` would give, bit for bit, without allocating its work
+   * arrays again (a batch reuses the solvers of finished problems this way).
+   * @throws Error as the constructor does; the solver is then left stopped.
+   */
+  restart(x0: Float64Array, lower: Float64Array | null, upper: Float64Array | null): this {
+    if (x0.length !== this.n) throw new Error(`L-BFGS-B: x0 has length ${x0.length}, but this solver's problems have dimension ${this.n}`);
+    this.begin(x0, lower, upper);
+    return this;
+  }
+
+  private begin(x0: Float64Array, lower: Float64Array | null, upper: Float64Array | null): void {
+    const n = this.n;
+    // Until the new problem is in place the solver asks for nothing (a restart that throws leaves it so).
+    this.phase = 'stopped';
+    checkNotNaN(x0);
+    this.box = prepareBox(n, lower, upper, this.box);
+    this.xTrial.set(x0);
+    this.warnings.length = 0;
     const note = projectIntoBox(this.xTrial, this.box);
     if (note !== null) this.warnings.push(note);
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(this.xTrial[i])) {
-        throw new Error(`L-BFGS-B: x0[${i}] is ${this.xTrial[i]} and no bound makes it finite`);
-      }
-    }
+    checkFinite(this.xTrial);
     this.xk.set(this.xTrial);
+    this.mem.clear();
+    this.fk = Number.NaN;
+    this.pgNorm = Number.NaN;
+    this.lineSearchEvals = 0;
+    this.iterationCount = 0;
+    this.evaluationCount = 0;
+    this.restartCount = 0;
+    this.iterateTold = 0;
+    this.currentStatus = 'running';
+    this.phase = 'initial';
   }
 
   /** Why the solver stopped, or 'running'. */
@@ -239,17 +254,35 @@ export class LbfgsbSolver {
    * @throws Error if the solver has stopped or g has the wrong length.
    */
   tell(f: number, g: Float64Array): void {
+    if (g.length !== this.n) throw new Error(`L-BFGS-B: gradient has length ${g.length}, expected ${this.n}`);
+    this.tellAt(f, g, 0);
+  }
+
+  /**
+   * {@link tell} with the gradient read from `values[offset .. offset + n)`, e.g. one row of a batch's
+   * packed gradients, without a view per row.
+   * @throws Error if the solver has stopped or `values` ends before offset + n.
+   */
+  tellAt(f: number, values: Float64Array, offset: number): void {
     if (this.phase === 'stopped') throw new Error('L-BFGS-B: tell() called on a stopped solver');
     const n = this.n;
-    if (g.length !== n) throw new Error(`L-BFGS-B: gradient has length ${g.length}, expected ${n}`);
-    this.evaluationCount++;
-    let finite = Number.isFinite(f);
-    const gt = this.gTrial;
-    for (let i = 0; i < n; i++) {
-      const v = g[i];
-      gt[i] = v;
-      if (!Number.isFinite(v)) finite = false;
+    if (!(Number.isSafeInteger(offset) && offset >= 0 && offset + n <= values.length)) {
+      throw new Error(`L-BFGS-B: a gradient of length ${n} at offset ${offset} does not fit in ${values.length} values`);
     }
+    this.evaluationCount++;
+    // One pass copies g, checks it and takes the slope along d (which only a line search trial uses).
+    // v·0 is 0 for a finite v and NaN otherwise, so `poison` stays 0 exactly when every entry is finite.
+    let poison = 0;
+    let slope = 0;
+    const gt = this.gTrial;
+    const d = this.dir;
+    for (let i = 0; i < n; i++) {
+      const v = values[offset + i];
+      gt[i] = v;
+      poison += v * 0;
+      slope += v * d[i];
+    }
+    const finite = Number.isFinite(f) && poison === 0;
 
     if (this.phase === 'initial') {
       // The initial point becomes the iterate even when its values are bad, so that x/f/g
@@ -257,7 +290,7 @@ export class LbfgsbSolver {
       this.swapTrialIn(f);
       if (!finite) return this.stop('non-finite');
       this.pgNorm = projectedGradientNorm(this.xk, this.gk, this.box);
-      if (this.pgNorm <= this.pgtol) return this.stop('converged-pgtol');
+      if (this.pgNorm <= this.options.pgtol) return this.stop('converged-pgtol');
       this.beginIteration();
       return;
     }
@@ -266,18 +299,15 @@ export class LbfgsbSolver {
     if (!finite) {
       // The trial left f's domain or overflowed; the iterate is untouched. Back off towards the best
       // step (scipy's driver, fed a NaN, instead extrapolates to the maximal step and aborts).
-      if (this.lineSearchEvals >= this.maxLineSearchSteps || !this.search.backOff()) return this.lineSearchFailed();
-      if (this.evaluationCount >= this.maxEvaluations) return this.stop('max-evaluations');
+      if (this.lineSearchEvals >= this.options.maxLineSearchSteps || !this.search.backOff()) return this.lineSearchFailed();
+      if (this.evaluationCount >= this.options.maxEvaluations) return this.stop('max-evaluations');
       this.placeTrial(this.search.step);
       return;
     }
-    let slope = 0;
-    const d = this.dir;
-    for (let i = 0; i < n; i++) slope += gt[i] * d[i];
     const outcome = this.search.update(f, slope);
     if (outcome === 'evaluate') {
-      if (this.lineSearchEvals >= this.maxLineSearchSteps) return this.lineSearchFailed();
-      if (this.evaluationCount >= this.maxEvaluations) return this.stop('max-evaluations');
+      if (this.lineSearchEvals >= this.options.maxLineSearchSteps) return this.lineSearchFailed();
+      if (this.evaluationCount >= this.options.maxEvaluations) return this.stop('max-evaluations');
       this.placeTrial(this.search.step);
       return;
     }
@@ -324,37 +354,35 @@ export class LbfgsbSolver {
     const gOld = this.gk;
     const xNew = this.xTrial;
     const gNew = this.gTrial;
+    const { lower, upper } = this.box;
+    // One pass: the pair's curvature products and ‖P(x − g) − x‖∞ at the new point (see bounds.ts).
     let sTy = 0;
     let yTy = 0;
+    let pgNorm = 0;
     for (let i = 0; i < n; i++) {
-      const si = xNew[i] - xOld[i];
-      const yi = gNew[i] - gOld[i];
+      const xi = xNew[i];
+      const gi = gNew[i];
+      const si = xi - xOld[i];
+      const yi = gi - gOld[i];
       sTy += si * yi;
       yTy += yi * yi;
+      const pg = projectedGradientTerm(xi, gi, lower[i], upper[i]);
+      if (pg > pgNorm) pgNorm = pg;
     }
     // BLNZ95 §6 skips a pair whose curvature sᵀy is not safely positive: it would make B indefinite.
     const keepPair = sTy > EPSMCH * yTy;
-    if (keepPair) {
-      const slot = this.mem.nextSlot();
-      const off = slot * n;
-      const S = this.mem.s;
-      const Y = this.mem.y;
-      for (let i = 0; i < n; i++) {
-        S[off + i] = xNew[i] - xOld[i];
-        Y[off + i] = gNew[i] - gOld[i];
-      }
-    }
 
     const fOld = this.fk;
     this.swapTrialIn(fNew);
     this.iterationCount++;
-    this.pgNorm = projectedGradientNorm(this.xk, this.gk, this.box);
-    if (this.pgNorm <= this.pgtol) return this.stop('converged-pgtol');
+    this.pgNorm = pgNorm;
+    if (this.pgNorm <= this.options.pgtol) return this.stop('converged-pgtol');
     const scale = Math.max(Math.abs(fOld), Math.abs(fNew), 1);
-    if (fOld - fNew <= this.factr * EPSMCH * scale) return this.stop('converged-factr');
-    if (this.iterationCount >= this.maxIterations) return this.stop('max-iterations');
+    if (fOld - fNew <= this.options.factr * EPSMCH * scale) return this.stop('converged-factr');
+    if (this.iterationCount >= this.options.maxIterations) return this.stop('max-iterations');
 
-    if (keepPair && !this.mem.commit(sTy, yTy)) {
+    // After the swap the new point is the iterate and the old one sits in the trial buffers.
+    if (keepPair && !this.mem.commit(this.xk, this.xTrial, this.gk, this.gTrial, sTy, yTy)) {
       this.warnings.push(`iteration ${this.iterationCount}: middle matrix not positive definite; memory dropped`);
       this.mem.reset();
       this.restartCount++;
@@ -376,7 +404,7 @@ export class LbfgsbSolver {
    * them.
    */
   private beginIteration(): void {
-    if (this.evaluationCount >= this.maxEvaluations) return this.stop('max-evaluations');
+    if (this.evaluationCount >= this.options.maxEvaluations) return this.stop('max-evaluations');
     const n = this.n;
     const x = this.xk;
     const g = this.gk;
@@ -391,13 +419,24 @@ export class LbfgsbSolver {
       this.computeStepTarget();
     }
 
+    // One pass: d, its slope and length, and the largest steps that keep x + αd in the box and finite.
+    const limited = this.iterationCount > 0;
+    const boxed = limited && this.box.constrained;
+    const overflowing = limited && !this.box.moderate;
+    const { lower, upper } = this.box;
     let slope = 0;
     let dd = 0;
+    let boxStep = BIG_STEP;
+    let finiteLimit = Infinity;
     for (let i = 0; i < n; i++) {
-      const di = z[i] - x[i];
+      const xi = x[i];
+      const di = z[i] - xi;
       d[i] = di;
       slope += g[i] * di;
       dd += di * di;
+      if (di === 0) continue;
+      if (boxed) boxStep = stepToBound(xi, di, lower[i], upper[i], boxStep);
+      if (overflowing) finiteLimit = stepToOverflow(xi, di, finiteLimit);
     }
     let norm = Math.sqrt(dd);
     if (!(Number.isFinite(slope) && Number.isFinite(dd))) {
@@ -418,11 +457,11 @@ export class LbfgsbSolver {
     // trial point may overflow).
     let stepMax: number;
     let step: number;
-    if (this.iterationCount === 0) {
+    if (!limited) {
       stepMax = 1;
       step = this.box.boxed ? 1 : Math.min(1 / norm, 1);
     } else {
-      stepMax = finiteStep(x, d, this.box.constrained ? maxFeasibleStep(x, d, this.box, BIG_STEP) : BIG_STEP);
+      stepMax = Math.min(boxStep, finiteLimit);
       step = Math.min(1, stepMax);
     }
     if (!(stepMax > 0)) return this.lineSearchFailed();
@@ -480,6 +519,32 @@ export function minimizeLbfgsb(
 }
 
 /**
+ * The checks a solver makes of a problem when it starts one, without starting it: a worker batch makes them
+ * in the calling thread, so that a bad problem throws there as it does in this thread's batch.
+ * @throws Error as {@link LbfgsbSolver}'s constructor does.
+ */
+export function checkProblem(x0: Float64Array, lower: Float64Array | null, upper: Float64Array | null): void {
+  if (!(x0.length > 0)) throw new Error('L-BFGS-B: x0 is empty (n = 0); there is nothing to minimize');
+  checkNotNaN(x0);
+  const projected = Float64Array.from(x0);
+  projectIntoBox(projected, prepareBox(x0.length, lower, upper));
+  checkFinite(projected);
+}
+
+function checkNotNaN(x0: Float64Array): void {
+  for (let i = 0; i < x0.length; i++) {
+    if (Number.isNaN(x0[i])) throw new Error(`L-BFGS-B: x0[${i}] is NaN`);
+  }
+}
+
+/** x0 after its projection into the box. */
+function checkFinite(x: Float64Array): void {
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) throw new Error(`L-BFGS-B: x0[${i}] is ${x[i]} and no bound makes it finite`);
+  }
+}
+
+/**
  * g·d and ‖d‖ computed on vectors scaled by their largest magnitudes, for when the plain sums overflow;
  * null if d is not finite or g·d itself lies beyond the double range.
  */
@@ -501,6 +566,24 @@ function scaledSlopeAndNorm(g: Float64Array, d: Float64Array): { slope: number; 
   }
   const slope = dot * gMax * dMax;
   return Number.isFinite(slope) ? { slope, norm: dMax * Math.sqrt(squares) } : null;
+}
+
+/** {@link LbfgsbOptions} with every default filled in. */
+export type ResolvedOptions = Required<LbfgsbOptions>;
+
+/**
+ * The options with their defaults, checked.
+ * @throws Error naming the option when one is out of range.
+ */
+export function resolveOptions(options: LbfgsbOptions): ResolvedOptions {
+  return {
+    memory: positiveInt(options.memory ?? 10, 'memory'),
+    factr: nonNegative(options.factr ?? 1e7, 'factr'),
+    pgtol: nonNegative(options.pgtol ?? 1e-5, 'pgtol'),
+    maxIterations: positiveInt(options.maxIterations ?? 15000, 'maxIterations'),
+    maxEvaluations: positiveInt(options.maxEvaluations ?? 15000, 'maxEvaluations'),
+    maxLineSearchSteps: positiveInt(options.maxLineSearchSteps ?? 20, 'maxLineSearchSteps'),
+  };
 }
 
 function positiveInt(v: number, name: string): number {

@@ -10,9 +10,8 @@
  *     d^u = −B̂⁻¹ r^c = −(1/θ) r^c − (1/θ²) Ẃ K⁻¹ Ẃᵀ r^c,   K = M⁻¹ − ẂᵀẂ/θ.
  *
  * K has the block form [[-P, Eᵀ], [E, Q]] with P = D + YᵀZZᵀY/θ, E = L − SᵀZZᵀY, Q = θ SᵀAAᵀS (A the
- * pinned set), so it reuses {@link SaddleSolver}. Because ZZᵀ + AAᵀ = I, the Z-restricted products
- * are taken from the stored full products minus the pinned-set ones whenever the pinned set is
- * the smaller one, so the cost is O(min(|Z|, |A|)·m²).
+ * pinned set), so it reuses {@link SaddleSolver}; the products over Z and A are kept up to date from one
+ * iteration to the next (reducedProducts.ts).
  *
  * Version 3.0 change (MN11): instead of truncating d^u at the first bound it hits (v2.1), the
  * point x^c + d^u is projected onto the box. If that projection actually clipped something and the
@@ -22,23 +21,22 @@
  */
 
 import type { Box } from './bounds.ts';
+import { columnDotsAt, combineColumnsAt } from './columns.ts';
 import type { CompactMemory } from './compactMemory.ts';
 import { SaddleSolver } from './saddleSystem.ts';
 
 /** Workspace for the subspace step; allocate once per solver. */
 export class SubspaceStep {
   private readonly n: number;
-  private readonly m: number;
   private readonly saddle: SaddleSolver;
   private readonly pBlock: Float64Array;
   private readonly eBlock: Float64Array;
   private readonly qBlock: Float64Array;
-  /** Y/S products over one index set: yzy (sym), szy (full), szs (sym). */
-  private readonly yzy: Float64Array;
-  private readonly szy: Float64Array;
-  private readonly szs: Float64Array;
   private readonly v2m: Float64Array;
   private readonly w2m: Float64Array;
+  /** Coefficients of the Y and S columns in a combination W·w (see combineColumnsAt). */
+  private readonly yCoefficients: Float64Array;
+  private readonly sCoefficients: Float64Array;
   /** Reduced gradient, then the step d^u, indexed by position in the free list. */
   private readonly du: Float64Array;
   /** x^c on the free variables, indexed by position, kept for the v2.1 fallback. */
@@ -50,16 +48,14 @@ export class SubspaceStep {
    */
   constructor(n: number, m: number) {
     this.n = n;
-    this.m = m;
     this.saddle = new SaddleSolver(m);
     this.pBlock = new Float64Array(m * m);
     this.eBlock = new Float64Array(m * m);
     this.qBlock = new Float64Array(m * m);
-    this.yzy = new Float64Array(m * m);
-    this.szy = new Float64Array(m * m);
-    this.szs = new Float64Array(m * m);
     this.v2m = new Float64Array(2 * m);
     this.w2m = new Float64Array(2 * m);
+    this.yCoefficients = new Float64Array(m);
+    this.sCoefficients = new Float64Array(m);
     this.du = new Float64Array(n);
     this.xcpFree = new Float64Array(n);
   }
@@ -80,13 +76,12 @@ export class SubspaceStep {
     partition: Int32Array,
     nFree: number,
   ): boolean {
-    const { n, du, xcpFree, v2m, w2m } = this;
+    const { n, du, xcpFree, v2m, w2m, yCoefficients: cy, sCoefficients: cs } = this;
     const { lower, upper } = box;
     const col = mem.count;
     const col2 = 2 * col;
     const theta = mem.theta;
-    const S = mem.s;
-    const Y = mem.y;
+    const { s: S, y: Y, offsets } = mem;
 
     // Reduced gradient r^c = Zᵀ(g + θ(x^c − x) − W M c).
     mem.applyMiddle(c, v2m);
@@ -96,42 +91,34 @@ export class SubspaceStep {
       du[k] = g[i] + theta * (z[i] - x[i]);
     }
     for (let j = 0; j < col; j++) {
-      const off = mem.slot(j) * n;
-      const cy = v2m[j];
-      const cs = theta * v2m[col + j];
-      for (let k = 0; k < nFree; k++) {
-        const i = partition[k];
-        du[k] -= Y[off + i] * cy + S[off + i] * cs;
-      }
+      cy[j] = v2m[j];
+      cs[j] = theta * v2m[col + j];
     }
+    combineColumnsAt(S, Y, offsets, col, partition, nFree, cy, cs, -1, du);
 
-    this.buildReducedMatrix(mem, partition, nFree);
+    mem.products.reducedMatrix(mem, partition, nFree, this.pBlock, this.eBlock, this.qBlock);
     if (!this.saddle.factor(col, this.pBlock, this.eBlock, this.qBlock)) return false;
 
-    mem.wTransposeTimes(du, partition, nFree, true, v2m);
+    columnDotsAt(S, Y, offsets, col, theta, partition, nFree, du, v2m);
     this.saddle.solve(v2m, w2m);
     for (let j = 0; j < col2; j++) {
       if (!Number.isFinite(w2m[j])) return false;
     }
 
-    // d^u = −(1/θ)(r^c + (1/θ) Ẃ w) with Ẃ w = Σ_j y_j w_j + θ s_j w_{col+j}.
+    // d^u = −(1/θ)(r^c + (1/θ) Ẃ w) with Ẃ w = Σ_j y_j w_j + θ s_j w_{col+j}; then (v3.0) x^c + d^u
+    // projected onto the box.
     const invTheta = 1 / theta;
     for (let j = 0; j < col; j++) {
-      const off = mem.slot(j) * n;
-      const wy = w2m[j] * invTheta;
-      const ws = w2m[col + j];
-      for (let k = 0; k < nFree; k++) {
-        const i = partition[k];
-        du[k] += Y[off + i] * wy + S[off + i] * ws;
-      }
+      cy[j] = w2m[j] * invTheta;
+      cs[j] = w2m[col + j];
     }
-    for (let k = 0; k < nFree; k++) du[k] *= -invTheta;
-
-    // v3.0: project x^c + d^u onto the box.
+    combineColumnsAt(S, Y, offsets, col, partition, nFree, cy, cs, 1, du);
     let clipped = false;
     for (let k = 0; k < nFree; k++) {
       const i = partition[k];
-      let v = xcpFree[k] + du[k];
+      const dk = du[k] * -invTheta;
+      du[k] = dk;
+      let v = xcpFree[k] + dk;
       if (v <= lower[i]) {
         v = lower[i];
         clipped = true;
@@ -180,60 +167,5 @@ export class SubspaceStep {
       z[i] = du[blocking] > 0 ? upper[i] : lower[i];
     }
     return true;
-  }
-
-  /** Fills pBlock, eBlock, qBlock (logical pair order) from whichever index set is smaller. */
-  private buildReducedMatrix(mem: CompactMemory, partition: Int32Array, nFree: number): void {
-    const { n, m, yzy, szy, szs, pBlock, eBlock, qBlock } = this;
-    const col = mem.count;
-    const theta = mem.theta;
-    const useFree = nFree <= n - nFree;
-    const start = useFree ? 0 : nFree;
-    const end = useFree ? nFree : n;
-    const S = mem.s;
-    const Y = mem.y;
-
-    for (let a = 0; a < col; a++) {
-      const offA = mem.slot(a) * n;
-      for (let b = 0; b < col; b++) {
-        const offB = mem.slot(b) * n;
-        let sy = 0;
-        let yy = 0;
-        let ss = 0;
-        if (b <= a) {
-          for (let p = start; p < end; p++) {
-            const i = partition[p];
-            const sa = S[offA + i];
-            const yb = Y[offB + i];
-            sy += sa * yb;
-            yy += Y[offA + i] * yb;
-            ss += sa * S[offB + i];
-          }
-          yzy[a * m + b] = yy;
-          szs[a * m + b] = ss;
-        } else {
-          for (let p = start; p < end; p++) {
-            const i = partition[p];
-            sy += S[offA + i] * Y[offB + i];
-          }
-        }
-        szy[a * m + b] = sy;
-      }
-    }
-
-    for (let a = 0; a < col; a++) {
-      for (let b = 0; b < col; b++) {
-        // Products over Z: either measured directly or as (all) − (pinned).
-        const lo = b <= a;
-        const yzyAB = lo ? yzy[a * m + b] : yzy[b * m + a];
-        const szsAB = lo ? szs[a * m + b] : szs[b * m + a];
-        const yZy = useFree ? yzyAB : mem.yTy(a, b) - yzyAB;
-        const sZy = useFree ? szy[a * m + b] : mem.sTy(a, b) - szy[a * m + b];
-        const sAs = useFree ? mem.sTs(a, b) - szsAB : szsAB;
-        pBlock[a * m + b] = (a === b ? mem.sTy(a, a) : 0) + yZy / theta;
-        eBlock[a * m + b] = (a > b ? mem.sTy(a, b) : 0) - sZy;
-        qBlock[a * m + b] = theta * sAs;
-      }
-    }
   }
 }

@@ -91,6 +91,22 @@ describe('the blind-spot search on a small trained model', () => {
     });
   });
 
+  it('gives bit for bit the same results with its solvers in worker threads', async () => {
+    const threaded = await findBlindSpots(model, images(), labels(), { ...options, batchSize: COUNT, workers: 2 });
+    expect(threaded.options.workers).toBe(2);
+    expect(threaded.evaluations).toBe(batched.evaluations);
+    expect(threaded.rounds).toBe(batched.rounds);
+    threaded.images.forEach((r, i) => {
+      r.examples.forEach((e, k) => {
+        const b = batched.images[i].examples[k];
+        expect(e.trials).toEqual(b.trials);
+        expect(e.evaluations).toBe(b.evaluations);
+        expect(e.adversarial).toEqual(b.adversarial);
+      });
+    });
+    await expect(findBlindSpots(model, images(), labels(), { ...options, workers: -1 })).rejects.toThrow(/workers must be an integer ≥ 0 or 'auto', got -1/);
+  });
+
   it('refuses NaN pixels, out-of-range pixels and a target equal to the label before any work', async () => {
     const bad = images();
     bad[100] = Number.NaN;

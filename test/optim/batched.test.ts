@@ -4,78 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { LbfgsbBatch, minimizeLbfgsbBatched } from '../../src/optim/batched.ts';
-import { type LbfgsbResult, LbfgsbSolver, minimizeLbfgsb } from '../../src/optim/lbfgsb.ts';
-import { type Objective, quadratic, randomSpd, rosenbrock, seededRandom } from './problems.ts';
-
-const n = 12;
-
-interface Case {
-  x0: Float64Array;
-  lower: Float64Array | null;
-  upper: Float64Array | null;
-  /** Builds a fresh objective (some keep a call counter, so each run needs its own). */
-  make: () => Objective;
-}
-
-function buildCases(): Case[] {
-  const rand = seededRandom(99);
-  const cases: Case[] = [];
-  // Bounded quadratics with different data.
-  for (let k = 0; k < 4; k++) {
-    const A = randomSpd(rand, n, 0.3);
-    const b = Float64Array.from({ length: n }, () => 4 * rand() - 2);
-    const x0 = Float64Array.from({ length: n }, () => rand() - 0.5);
-    const lower = new Float64Array(n).fill(-0.6);
-    const upper = new Float64Array(n).fill(0.6);
-    cases.push({ x0, lower, upper, make: () => quadratic(A, b) });
-  }
-  // Rosenbrock, unbounded and bounded, from different starts.
-  for (let k = 0; k < 3; k++) {
-    const x0 = Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1) + 0.1 * k);
-    cases.push({ x0, lower: null, upper: null, make: () => rosenbrock });
-    cases.push({
-      x0,
-      lower: new Float64Array(n).fill(-2),
-      upper: Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.7 : 2)),
-      make: () => rosenbrock,
-    });
-  }
-  // Starts at the optimum: finishes after its first evaluation.
-  cases.push({ x0: new Float64Array(n).fill(1), lower: null, upper: null, make: () => rosenbrock });
-  // Meets a NaN on its 7th evaluation, a line-search trial: it backs off and goes on.
-  cases.push({
-    x0: Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1)),
-    lower: null,
-    upper: null,
-    make: () => {
-      let calls = 0;
-      return (x) => {
-        calls++;
-        const r = rosenbrock(x);
-        return calls === 7 ? { f: Number.NaN, g: r.g } : r;
-      };
-    },
-  });
-  // x0 outside the box: projected with a warning, in the batch as well.
-  cases.push({
-    x0: new Float64Array(n).fill(3),
-    lower: new Float64Array(n).fill(-1),
-    upper: new Float64Array(n).fill(0.9),
-    make: () => rosenbrock,
-  });
-  return cases;
-}
-
-function expectIdentical(a: LbfgsbResult, b: LbfgsbResult): void {
-  expect(a.status).toBe(b.status);
-  expect(a.iterations).toBe(b.iterations);
-  expect(a.evaluations).toBe(b.evaluations);
-  expect(Object.is(a.f, b.f)).toBe(true);
-  expect(Array.from(a.x)).toEqual(Array.from(b.x));
-  expect(Array.from(a.g)).toEqual(Array.from(b.g));
-  expect(a.warnings).toEqual(b.warnings);
-}
+import { type BatchedSolver, LbfgsbBatch, minimizeLbfgsbBatched, type SolverBatch } from '../../src/optim/batched.ts';
+import { type LbfgsbResult, minimizeLbfgsb } from '../../src/optim/lbfgsb.ts';
+import { buildCases, type Case, evaluateRows, expectIdentical, n } from './batchCases.ts';
+import { rosenbrock } from './problems.ts';
 
 describe('minimizeLbfgsbBatched', () => {
   it('gives bitwise the results of solving each problem alone', async () => {
@@ -164,44 +96,70 @@ describe('minimizeLbfgsbBatched', () => {
   });
 });
 
+/** Runs `cases` through `batch`, one joining every third round (some with their first values told at start), and returns each problem's solver. */
+async function streamThrough(batch: SolverBatch<number>, cases: Case[], known: boolean[] = []): Promise<{ solvers: BatchedSolver[]; accepted: number[]; results: LbfgsbResult[] }> {
+  const objectives = cases.map((c) => c.make());
+  const evaluate = evaluateRows(objectives);
+  const solvers: BatchedSolver[] = [];
+  const results: LbfgsbResult[] = [];
+  let next = 0;
+  for (let round = 0; next < cases.length || batch.size > 0; round++) {
+    if (round % 3 === 0 && next < cases.length) {
+      const c = cases[next];
+      const initial = known[next] ? objectives[next](Float64Array.from(c.x0)) : undefined;
+      solvers.push(batch.start({ x0: c.x0, lower: c.lower, upper: c.upper, initial }, next++));
+    }
+    const stopped = await batch.round(evaluate);
+    // A stopped solver is read before the next round, as the attack does.
+    for (const tag of stopped) results[tag] = solvers[tag].result();
+  }
+  return { solvers, accepted: [], results };
+}
+
 describe('LbfgsbBatch', () => {
-  it('lets solvers join at any round and still gives each the result of solving it alone', async () => {
+  it('lets problems join at any round and still gives each the result of solving it alone', async () => {
     const cases = buildCases();
     const alone = cases.map((c) => minimizeLbfgsb(c.make(), c.x0, c.lower, c.upper));
-    const objectives = cases.map((c) => c.make());
-    const solvers = cases.map((c) => new LbfgsbSolver(c.x0, c.lower, c.upper));
     const accepted = cases.map(() => 0);
-    const batch = new LbfgsbBatch<number>(n, (tag, _row, solver) => {
-      if (solver.iterateEvaluation === solver.evaluations) accepted[tag]++;
+    const batch = new LbfgsbBatch<number>(n, {
+      afterTell: (tag, _row, solver) => {
+        if (solver.iterateEvaluation === solver.evaluations) accepted[tag]++;
+      },
     });
-    const stoppedOrder: number[] = [];
-    // One new solver joins every third round, while earlier ones are mid-run.
-    let next = 0;
-    for (let round = 0; next < cases.length || batch.size > 0; round++) {
-      if (round % 3 === 0 && next < cases.length) batch.add(solvers[next], next++);
-      const stopped = await batch.round((points, tags) => {
-        const f = new Float64Array(tags.length);
-        const g = new Float64Array(tags.length * n);
-        tags.forEach((tag, r) => {
-          const value = objectives[tag](points.slice(r * n, (r + 1) * n));
-          f[r] = value.f;
-          g.set(value.g, r * n);
-        });
-        return { f, g };
-      });
-      stoppedOrder.push(...stopped);
-    }
-    expect([...stoppedOrder].sort((a, b) => a - b)).toEqual(cases.map((_, i) => i));
-    solvers.forEach((solver, i) => {
-      expectIdentical(solver.result(), alone[i]);
+    const { results } = await streamThrough(batch, cases);
+    results.forEach((result, i) => {
+      expectIdentical(result, alone[i]);
       // The initial point and every accepted step: iterations + 1, for solvers that did not fail first.
       if (alone[i].status !== 'non-finite') expect(accepted[i]).toBe(alone[i].iterations + 1);
     });
     expect(batch.evaluations).toBe(alone.reduce((s, r) => s + r.evaluations, 0));
   });
 
-  it('refuses a solver of another dimension', () => {
+  it('reuses the solvers of finished problems, with the results of new ones, and starts from told first values', async () => {
+    // Three copies of the cases: with one joining every third round, finished solvers get reused.
+    const cases = [...buildCases(), ...buildCases(), ...buildCases()];
+    // Not the case whose objective counts its calls (its NaN would move), nor those whose x0 lies outside the box.
+    const counting = buildCases().length - 2;
+    const feasible = (c: Case) => c.x0.every((v, i) => v >= (c.lower?.[i] ?? -Infinity) && v <= (c.upper?.[i] ?? Infinity));
+    const known = cases.map((c, i) => i % 3 !== 0 && i % buildCases().length !== counting && feasible(c));
+    const alone = cases.map((c) => minimizeLbfgsb(c.make(), c.x0, c.lower, c.upper));
+    const batch = new LbfgsbBatch<number>(n);
+    const { solvers, results } = await streamThrough(batch, cases, known);
+    expect(new Set(solvers).size).toBeLessThan(cases.length);
+    results.forEach((result, i) => {
+      // A problem started with its first values is told them at start: the batch evaluates x0 once less.
+      if (known[i]) expect(result.evaluations).toBe(alone[i].evaluations);
+      expectIdentical(result, alone[i]);
+    });
+    expect(batch.evaluations).toBe(alone.reduce((s, r, i) => s + r.evaluations - (known[i] ? 1 : 0), 0));
+  });
+
+  it('refuses a problem of another dimension and invalid options', () => {
     const batch = new LbfgsbBatch<string>(3);
-    expect(() => batch.add(new LbfgsbSolver(new Float64Array(4), null, null), 'x')).toThrow(/dimension 4 cannot join a batch of dimension 3/);
+    expect(() => batch.start({ x0: new Float64Array(4), lower: null, upper: null }, 'x')).toThrow(/dimension 4 cannot join a batch of dimension 3/);
+    expect(() => new LbfgsbBatch<string>(0)).toThrow(/dimension must be a positive integer, got 0/);
+    expect(() => new LbfgsbBatch<string>(3, { solver: { memory: 0 } })).toThrow(/memory must be a positive integer/);
+    const initial = { f: 0, g: new Float64Array(3) };
+    expect(() => batch.start({ x0: Float64Array.of(0, 2, 0), lower: null, upper: Float64Array.of(1, 1, 1), initial }, 'x')).toThrow(/x0\[1\] = 2 lies outside its bounds/);
   });
 });

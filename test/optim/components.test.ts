@@ -6,12 +6,19 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { type Box, finiteStep, prepareBox, projectedGradientNorm } from '../../src/optim/bounds.ts';
+import { type Box, prepareBox, projectedGradientNorm, stepToBound, stepToOverflow } from '../../src/optim/bounds.ts';
 import { CauchyPoint } from '../../src/optim/cauchy.ts';
+import { columnDotsAt } from '../../src/optim/columns.ts';
 import { CompactMemory } from '../../src/optim/compactMemory.ts';
 import { MoreThuenteSearch } from '../../src/optim/lineSearch.ts';
 import { SubspaceStep } from '../../src/optim/subspace.ts';
 import { gaussian, maxAbsDiff, randomSpd, seededRandom } from './problems.ts';
+
+/** Wᵀv over every coordinate. */
+function wTransposeTimes(mem: CompactMemory, v: Float64Array, out: Float64Array): void {
+  const all = Int32Array.from({ length: mem.n }, (_, i) => i);
+  columnDotsAt(mem.s, mem.y, mem.offsets, mem.count, mem.theta, all, mem.n, v, out);
+}
 
 /** Fills a memory with `pairs` pairs (s random, y = H s for an SPD H), returning all pairs pushed. */
 function filledMemory(seed: number, n: number, m: number, pairs: number) {
@@ -23,16 +30,15 @@ function filledMemory(seed: number, n: number, m: number, pairs: number) {
     const s = Float64Array.from({ length: n }, () => gaussian(rand));
     const y = new Float64Array(n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) y[i] += H[i * n + j] * s[j];
-    const slot = mem.nextSlot();
-    mem.s.set(s, slot * n);
-    mem.y.set(y, slot * n);
     let sy = 0;
     let yy = 0;
     for (let i = 0; i < n; i++) {
       sy += s[i] * y[i];
       yy += y[i] * y[i];
     }
-    expect(mem.commit(sy, yy)).toBe(true);
+    // The pair is stored as (s − 0, y − 0).
+    const zero = new Float64Array(n);
+    expect(mem.commit(s, zero, y, zero, sy, yy)).toBe(true);
     all.push({ s, y });
   }
   return { mem, all, rand };
@@ -63,7 +69,7 @@ function compactTimes(mem: CompactMemory, v: Float64Array): Float64Array {
   const n = mem.n;
   const col = mem.count;
   const wv = new Float64Array(2 * col);
-  mem.wTransposeTimes(v, null, n, false, wv);
+  wTransposeTimes(mem, v, wv);
   const mwv = new Float64Array(2 * col);
   mem.applyMiddle(wv, mwv);
   const out = new Float64Array(n);
@@ -200,7 +206,7 @@ describe('generalized Cauchy point', () => {
       const diff = new Float64Array(n);
       for (let i = 0; i < n; i++) diff[i] = xcp[i] - x[i];
       const c = new Float64Array(2 * mem.count);
-      mem.wTransposeTimes(diff, null, n, false, c);
+      wTransposeTimes(mem, diff, c);
       expect(maxAbsDiff(cp.c.subarray(0, 2 * mem.count), c)).toBeLessThan(1e-10);
       // Pinned variables are on a bound at the GCP.
       for (let k = cp.nFree; k < n; k++) {
@@ -349,20 +355,47 @@ describe('Moré–Thuente line search', () => {
 });
 
 describe('box helpers at the edges of the double range', () => {
-  it('finiteStep keeps every x + αd finite, and caps no more than a factor of 4 below the overflow point', () => {
+  it('stepToOverflow, folded over the variables, keeps every x + αd finite, and caps no more than a factor of 4 below the overflow point', () => {
     const rand = seededRandom(17);
+    const fold = (x: Float64Array, d: Float64Array, cap: number) => x.reduce((alpha, xi, i) => stepToOverflow(xi, d[i], alpha), cap);
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(rand() * 5);
       const x = Float64Array.from({ length: n }, () => (rand() - 0.5) * 10 ** (rand() * 308));
       const d = Float64Array.from({ length: n }, () => (rand() - 0.5) * 10 ** (rand() * 308));
-      const alpha = finiteStep(x, d, 1e10);
+      const alpha = fold(x, d, 1e10);
       expect(alpha).toBeGreaterThan(0);
       expect(alpha).toBeLessThanOrEqual(1e10);
       for (let i = 0; i < n; i++) expect(Number.isFinite(x[i] + alpha * d[i]), `x ${x[i]}, d ${d[i]}, α ${alpha}`).toBe(true);
       // Unless the cap binds, some coordinate would overflow at 4α (in float64 arithmetic, exactly).
       if (alpha < 1e10) expect(x.some((v, i) => Math.abs(v) + 4 * alpha * Math.abs(d[i]) > Number.MAX_VALUE)).toBe(true);
     }
-    expect(finiteStep(Float64Array.of(1, 2), Float64Array.of(0, 0), 7)).toBe(7);
+    expect(fold(Float64Array.of(1, 2), Float64Array.of(0, 0), 7)).toBe(7);
+  });
+
+  it('stepToBound, folded over the variables, gives the largest step that stays in the box', () => {
+    const rand = seededRandom(23);
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + Math.floor(rand() * 6);
+      const lower = Float64Array.from({ length: n }, () => (rand() < 0.2 ? -Infinity : -rand()));
+      const upper = Float64Array.from({ length: n }, () => (rand() < 0.2 ? Infinity : rand()));
+      // Some variables start on a bound, some directions are zero.
+      const x = Float64Array.from({ length: n }, (_, i) => (rand() < 0.2 && Number.isFinite(lower[i]) ? lower[i] : lower[i] === -Infinity ? -rand() / 2 : lower[i] + (Math.min(upper[i], 1) - lower[i]) * rand()));
+      const d = Float64Array.from({ length: n }, () => (rand() < 0.2 ? 0 : gaussian(rand)));
+      const alpha = x.reduce((a, xi, i) => stepToBound(xi, d[i], lower[i], upper[i], a), 1e10);
+      // Reference: the smallest distance to a bound in the direction of travel, in exact arithmetic's terms.
+      let expected = 1e10;
+      for (let i = 0; i < n; i++) {
+        if (d[i] < 0) expected = Math.min(expected, (lower[i] - x[i]) / d[i]);
+        if (d[i] > 0) expected = Math.min(expected, (upper[i] - x[i]) / d[i]);
+      }
+      expect(alpha).toBeGreaterThanOrEqual(0);
+      expect(Math.abs(alpha - expected)).toBeLessThanOrEqual(1e-12 * Math.max(1, expected));
+      for (let i = 0; i < n; i++) {
+        const v = x[i] + alpha * d[i];
+        expect(v).toBeGreaterThanOrEqual(lower[i] - 1e-12);
+        expect(v).toBeLessThanOrEqual(upper[i] + 1e-12);
+      }
+    }
   });
 
   it('projectedGradientNorm keeps a gradient far smaller than x instead of rounding it away', () => {

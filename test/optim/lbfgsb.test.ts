@@ -183,6 +183,17 @@ describe('bad input', () => {
     expect(() => new LbfgsbSolver(new Float64Array(2), null, null, { memory: 0 })).toThrow(/memory/);
   });
 
+  it('a restart with a bad problem throws and leaves the solver asking for nothing; a good one starts afresh', () => {
+    const solver = new LbfgsbSolver(Float64Array.of(0.5, 0.5), Float64Array.of(0, 0), Float64Array.of(1, 1));
+    solver.tell(1, Float64Array.of(1, -1));
+    expect(() => solver.restart(Float64Array.of(0.5, 0.5, 0.5), null, null)).toThrow(/x0 has length 3, but this solver's problems have dimension 2/);
+    expect(() => solver.restart(Float64Array.of(0.5, 0.5), Float64Array.of(0, 2), Float64Array.of(1, 1))).toThrow(/variable 1/);
+    expect(solver.pending()).toBeNull();
+    solver.restart(Float64Array.of(-1, 0.25), Float64Array.of(0, 0), Float64Array.of(1, 1));
+    expect(Array.from(solver.pending()!)).toEqual([0, 0.25]);
+    expect([solver.status, solver.evaluations, solver.iterations, solver.warnings.length]).toEqual(['running', 0, 0, 1]);
+  });
+
   it('x0 outside the bounds is projected and a warning recorded', () => {
     const lower = Float64Array.of(0, 0, 0);
     const upper = Float64Array.of(1, 1, 1);
