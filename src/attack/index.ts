@@ -5,6 +5,8 @@
 export {
   findBlindSpots,
   ATTACK_LBFGSB,
+  ATTACK_WORKERS,
+  ATTACK_WORKERS_FROM,
   classifiedAs,
   targetLead,
   distortion,
