@@ -11,12 +11,15 @@ import type { ToWorker } from './workerProtocol.ts';
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 if (isNode) {
-  // A computed specifier keeps bundlers from pulling Node's modules into browser builds.
+  // A computed specifier keeps bundlers from pulling Node's modules into browser builds. No top-level
+  // await: a page's bundler may build this worker as a classic script. Messages that arrive before the
+  // listener is attached wait in the port's queue.
   const threadsName = 'node:worker_threads';
-  const { parentPort } = (await import(/* @vite-ignore */ threadsName)) as typeof import('node:worker_threads');
-  if (!parentPort) throw new Error('lbfgsbWorker: not started as a worker thread');
-  const handle = solverHost((message, transfer) => parentPort.postMessage(message, transfer));
-  parentPort.on('message', (message: ToWorker) => handle(message));
+  void (import(/* @vite-ignore */ threadsName) as Promise<typeof import('node:worker_threads')>).then(({ parentPort }) => {
+    if (!parentPort) throw new Error('lbfgsbWorker: not started as a worker thread');
+    const handle = solverHost((message, transfer) => parentPort.postMessage(message, transfer));
+    parentPort.on('message', (message: ToWorker) => handle(message));
+  });
 } else {
   const scope = globalThis as unknown as { postMessage(message: unknown, transfer: Transferable[]): void; onmessage: ((event: MessageEvent<ToWorker>) => void) | null };
   const handle = solverHost((message, transfer) => scope.postMessage(message, transfer));
