@@ -29,7 +29,7 @@ function poolLayers(value: string): PoolLayer[] {
 }
 
 interface HardenFlags {
-  mode: 'adversarial' | 'noise' | 'dropout';
+  mode: 'adversarial' | 'noise' | 'dropout' | 'plain';
   layers: PoolLayer[];
   pool: number;
   refreshEvery: number;
@@ -55,7 +55,7 @@ export function registerHarden(program: Command): void {
     .command('harden')
     .description("train a zoo model on its blind spots (the paper's adversarial training, a pool per layer), or a control trained the same way: Gaussian noise or dropout")
     .argument('<model>', "a zoo model with sigmoid hidden layers, e.g. 'FC100-100-10'")
-    .addOption(new Option('--mode <kind>', 'adversarial pools, or a control').choices(['adversarial', 'noise', 'dropout']).default('adversarial'))
+    .addOption(new Option('--mode <kind>', "adversarial pools, or a control ('plain': weight decay alone, for runs on a budget other than the zoo's)").choices(['adversarial', 'noise', 'dropout', 'plain']).default('adversarial'))
     .option('--layers <list>', "adversarial: the layers with a pool, 'input' and hidden layer numbers", poolLayers, ['input', 0, 1] as PoolLayer[])
     .option('--pool <n>', 'adversarial: entries per pool', positiveInt, d.poolSize)
     .option('--refresh-every <n>', 'adversarial: steps between refreshes', positiveInt, d.refreshEvery)
@@ -84,8 +84,10 @@ settings and of how the time split between training steps and searches (docs/har
     .action(async (name: string, o: HardenFlags, command: Command) => {
       const spec = modelSpec(name);
       const mode: HardeningMode =
-        o.mode === 'dropout'
-          ? { kind: 'dropout', rate: o.rate }
+        o.mode === 'plain'
+          ? { kind: 'plain' }
+          : o.mode === 'dropout'
+            ? { kind: 'dropout', rate: o.rate }
           : o.mode === 'noise'
             ? { kind: 'noise', sigma: o.sigma ?? Number.NaN, perBatch: o.perBatch }
             : { ...d, layers: o.layers, poolSize: o.pool, refreshEvery: o.refreshEvery, refreshImages: o.refreshImages, perBatch: o.perBatch, startEpoch: o.startEpoch, search: { ...d.search, maxIterations: o.searchIterations } };

@@ -58,7 +58,15 @@ export interface DropoutMode {
   rate: number;
 }
 
-export type HardeningMode = AdversarialMode | NoiseMode | DropoutMode;
+/**
+ * Weight decay alone, through the same loop: the control for runs on another budget than the zoo's
+ * (whose FC100-100-10 is the control at its own budget).
+ */
+export interface PlainMode {
+  kind: 'plain';
+}
+
+export type HardeningMode = AdversarialMode | NoiseMode | DropoutMode | PlainMode;
 
 /** The paper gives no pool sizes, rates or budgets: these are ours (docs/hardening.md). */
 export const ADVERSARIAL_DEFAULTS: Omit<AdversarialMode, 'layers'> = {
@@ -81,7 +89,7 @@ export function checkHardeningMode(mode: HardeningMode): void {
   } else if (mode.kind === 'noise') {
     if (!(mode.sigma > 0) || !Number.isFinite(mode.sigma)) throw new Error(`hardening: noise sigma must be a finite number > 0, got ${mode.sigma}`);
     integer('perBatch', mode.perBatch, 1);
-  } else {
+  } else if (mode.kind === 'adversarial') {
     if (mode.layers.length === 0) throw new Error('hardening: adversarial training needs at least one pool layer');
     integer('poolSize', mode.poolSize, 1);
     integer('refreshEvery', mode.refreshEvery, 1);
@@ -98,6 +106,7 @@ export function checkHardeningMode(mode: HardeningMode): void {
 
 /** The mode in words, for records and reports. */
 export function describeMode(mode: HardeningMode): string {
+  if (mode.kind === 'plain') return 'weight decay alone';
   if (mode.kind === 'dropout') return `dropout ${mode.rate} on the hidden layers`;
   if (mode.kind === 'noise') return `Gaussian noise σ = ${mode.sigma} (clipped to [0, 1]), ${mode.perBatch} noisy copies per minibatch`;
   const layers = mode.layers.map((l) => (l === 'input' ? 'input' : `layer ${l}`)).join(', ');

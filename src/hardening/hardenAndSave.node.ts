@@ -18,6 +18,7 @@ import { checkHardeningMode, describeMode, hardenModel, type HardenOptions, type
 
 /** The variant a mode makes, as records and file names show it. */
 export function variantOf(mode: HardeningMode): string {
+  if (mode.kind === 'plain') return 'plain';
   if (mode.kind === 'dropout') return `dropout ${mode.rate}`;
   if (mode.kind === 'noise') return `noise ${mode.sigma}`;
   return `adversarial ${mode.layers.map((l) => (l === 'input' ? 'input' : `layer${l}`)).join(' ')}`;

@@ -137,4 +137,32 @@ describe('adversarial pools', () => {
     disposeDataset(testSet);
     expect(contextOf(engine).live).toBe(live);
   });
+
+  it("plain mode is the zoo's training through the same loop: the same weights as train() from the same seed", async () => {
+    const engine = getEngine();
+    const live = contextOf(engine).live;
+    const spec = modelSpec('FC100-100-10');
+    const trainImages = images(0, 400);
+    const trainSet = uploadDataset(engine, trainImages, 'train[0:400]');
+    const testSet = uploadDataset(engine, images(1000, 100), 'train[1000:1100]');
+    const budget = { ...spec.training, epochs: 2, batch: 50, seed: 4 };
+    const hardened = await hardenModel(engine, spec, trainSet, trainImages, testSet, { ...budget, evaluationLimit: 100, trainEvaluationLimit: 100, mode: { kind: 'plain' } });
+    const plain = Model.create(engine, spec, 4);
+    await train(plain, trainSet, testSet, budget);
+    expect(hardened.pools).toEqual([]);
+    expect(hardened.seconds.searches).toBe(0);
+    for (const [name, weight] of plain.parameters) {
+      const expected = await weight.data();
+      const got = await hardened.model.parameters.get(name)!.data();
+      let worst = 0;
+      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]));
+      // The mean over the batch is taken as sum × 1/n there and as a mean here: rounding only.
+      expect(worst, name).toBeLessThan(1e-4);
+    }
+    plain.dispose();
+    hardened.model.dispose();
+    disposeDataset(trainSet);
+    disposeDataset(testSet);
+    expect(contextOf(engine).live).toBe(live);
+  });
 });
