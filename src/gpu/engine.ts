@@ -109,6 +109,9 @@ export class Engine {
   private lost: DeviceLostError | null = null;
   private dispatchCount = 0;
   private waitedMs = 0;
+  /** Reads and syncs awaited right now, and since when one has been: overlapping waits count once. */
+  private waiting = 0;
+  private waitingSince = 0;
   private profiler: DispatchProfiler | null = null;
   private profileStarted = 0;
 
@@ -293,11 +296,21 @@ export class Engine {
   }
 
   /**
-   * Milliseconds this engine's callers have spent waiting for the GPU, summed over every read and sync
-   * (from submitting the work to holding its results): how much of a loop's time is GPU wait.
+   * Milliseconds during which this engine's callers were waiting for the GPU, in reads and syncs (from
+   * submitting the work to holding its results): how much of a loop's time is GPU wait. Waits that overlap
+   * (reads awaited together) count once, so it never exceeds the wall time.
    */
   get gpuWaitMs(): number {
-    return this.waitedMs;
+    return this.waitedMs + (this.waiting > 0 ? performance.now() - this.waitingSince : 0);
+  }
+
+  private async waitForGpu<T>(work: Promise<T>): Promise<T> {
+    if (this.waiting++ === 0) this.waitingSince = performance.now();
+    try {
+      return await work;
+    } finally {
+      if (--this.waiting === 0) this.waitedMs += performance.now() - this.waitingSince;
+    }
   }
 
   memory(): MemoryStats {
@@ -508,9 +521,7 @@ export class Engine {
       return;
     }
     this.flush();
-    const waitStarted = performance.now();
-    await this.device.queue.onSubmittedWorkDone();
-    this.waitedMs += performance.now() - waitStarted;
+    await this.waitForGpu(this.device.queue.onSubmittedWorkDone());
     await this.settleChecks();
   }
 
@@ -536,12 +547,7 @@ export class Engine {
     this.flush();
     checks?.reset();
     try {
-      const waitStarted = performance.now();
-      try {
-        await staging.mapAsync(GPUMapMode.READ, 0, totalBytes);
-      } finally {
-        this.waitedMs += performance.now() - waitStarted;
-      }
+      await this.waitForGpu(staging.mapAsync(GPUMapMode.READ, 0, totalBytes));
     } catch (error) {
       await this.settleChecks();
       this.checkAlive();

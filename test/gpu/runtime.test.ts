@@ -136,6 +136,23 @@ describe('resources', () => {
     queued.dispose();
     x.dispose();
   });
+
+  it('counts reads awaited together once: the wait never exceeds the wall time', async () => {
+    const engine = getEngine();
+    const x = tensor(engine, new Float32Array(200_000).fill(1));
+    const results = Array.from({ length: 6 }, () => tidy(engine, () => sum(add(x, x))));
+    const before = engine.gpuWaitMs;
+    const started = performance.now();
+    const values = await Promise.all(results.map((r) => r.item()));
+    const wall = performance.now() - started;
+    expect(values).toEqual(Array(6).fill(400_000));
+    const waited = engine.gpuWaitMs - before;
+    expect(waited).toBeGreaterThan(0);
+    // Summed per read, six overlapping waits would come to several times the wall time.
+    expect(waited).toBeLessThanOrEqual(wall + 1);
+    for (const r of results) r.dispose();
+    x.dispose();
+  });
 });
 
 describe('errors name their cause', () => {
