@@ -181,7 +181,7 @@ function fillModelSelect(selected: string): void {
   const { zoo } = loaded();
   const group = document.createElement('optgroup');
   group.label = 'Trained zoo (models/)';
-  group.append(...zoo.map((r) => new Option(`${r.model}${r.set === 'full' ? '' : ` on ${r.set}`} — test error ${percent(r.testError)}`, r.checkpoint, false, r.checkpoint === selected)));
+  group.append(...zoo.map((r) => new Option(`${r.model}${r.variant ? ` (${r.variant})` : ''}${r.set === 'full' ? '' : ` on ${r.set}`} — test error ${percent(r.testError)}`, r.checkpoint, false, r.checkpoint === selected)));
   el.model.replaceChildren(group);
   if (state.trainedHere) {
     const here = document.createElement('optgroup');

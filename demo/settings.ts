@@ -76,7 +76,7 @@ export function requestedCheckpoint(params: URLSearchParams, zoo: readonly nn.Tr
   if (wanted === null) return DEFAULT_CHECKPOINT;
   const byFile = zoo.find((r) => r.checkpoint === wanted);
   const byName = zoo.filter((r) => r.model.toLowerCase() === wanted.toLowerCase());
-  const found = byFile ?? byName.find((r) => r.set === 'full') ?? byName[0];
+  const found = byFile ?? byName.find((r) => r.set === 'full' && !r.variant) ?? byName[0];
   if (!found) throw new Error(`?model=${wanted}: not in the trained zoo (${zoo.map((r) => r.checkpoint).join(', ')})`);
   return found.checkpoint;
 }

@@ -9,7 +9,8 @@ const FOLDER = `${import.meta.env.BASE_URL}models/`;
 const SETS = ['full', 'P1', 'P2'];
 
 /**
- * The records of the trained zoo, in the zoo's order (then full, P1, P2).
+ * The records of the trained zoo, in the zoo's order (then full, P1, P2; a model's own checkpoint before its
+ * hardened variants).
  * @throws Error naming the index for HTTP failures, a file that is not a list, or a malformed record.
  */
 export async function listTrainedZoo(): Promise<nn.TrainingRecord[]> {
@@ -23,7 +24,7 @@ export async function listTrainedZoo(): Promise<nn.TrainingRecord[]> {
     if (problem) throw new Error(`${url}: record ${i} ${problem}`);
   });
   const rank = (r: nn.TrainingRecord) => nn.ZOO.findIndex((spec) => spec.name === r.model) * SETS.length + SETS.indexOf(r.set);
-  return (records as nn.TrainingRecord[]).filter((r) => rank(r) >= 0).sort((a, b) => rank(a) - rank(b));
+  return (records as nn.TrainingRecord[]).filter((r) => rank(r) >= 0).sort((a, b) => rank(a) - rank(b) || Number(Boolean(a.variant)) - Number(Boolean(b.variant)));
 }
 
 /**
