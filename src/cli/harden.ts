@@ -53,7 +53,7 @@ export function registerHarden(program: Command): void {
   const d = ADVERSARIAL_DEFAULTS;
   program
     .command('harden')
-    .description("train a zoo model on its blind spots (the paper's adversarial training, a pool per layer), or a control trained the same way: Gaussian noise or dropout")
+    .description("train a zoo model on its blind spots (the paper's adversarial training, a pool per layer), or a control trained the same way: Gaussian noise, dropout or weight decay alone")
     .argument('<model>', "a zoo model with sigmoid hidden layers, e.g. 'FC100-100-10'")
     .addOption(new Option('--mode <kind>', "adversarial pools, or a control ('plain': weight decay alone, for runs on a budget other than the zoo's)").choices(['adversarial', 'noise', 'dropout', 'plain']).default('adversarial'))
     .option('--layers <list>', "adversarial: the layers with a pool, 'input' and hidden layer numbers", poolLayers, ['input', 0, 1] as PoolLayer[])
