@@ -33,9 +33,10 @@ export function describePageTraining(spec: nn.ModelSpec, settings: PageTraining)
   if (settings.softmaxIterations) {
     const epochs = Math.min(settings.length, spec.frozenEncoder?.epochs ?? settings.length);
     return (
-      `First the sparse autoencoder, without labels — ${nn.describeTraining({ ...spec.training, ...settings, epochs }, 'sgd')}; its encoder is then frozen ` +
-      `and the softmax above it, a convex problem, solved by ${nn.describeTraining({ ...spec.training, maxIterations: settings.softmaxIterations }, 'lbfgs')}. ` +
-      'So few autoencoder steps leave a code far poorer than the trained zoo’s: expect a test error several times its.'
+      `First the sparse autoencoder, without labels — ${nn.describeTraining({ ...spec.training, ...settings, epochs }, 'sgd')}, ` +
+      `sparsity weight ${settings.sparsityWeight ?? spec.frozenEncoder?.sparsityWeight}; its encoder is then frozen ` +
+      `and the softmax above it, a convex problem, solved by ${nn.describeTraining({ ...spec.training, maxIterations: settings.softmaxIterations }, 'lbfgs')} ` +
+      'on the training images’ codes. So few autoencoder steps leave a code poorer than the trained zoo’s: expect a few times its test error.'
     );
   }
   return `${spec.training.optimizer === 'lbfgs' ? nn.describeTraining({ ...spec.training, maxIterations: settings.length }, 'lbfgs') : sgd}.`;
@@ -56,10 +57,12 @@ export async function trainInPage(
   shouldStop: () => boolean,
 ): Promise<TrainedModel> {
   let stage: 'autoencoder' | 'supervised' = 'supervised';
-  const result = await nn.fitModel(engine, spec, trainSet, testSet, {
+  const trained = spec.frozenEncoder && settings.sparsityWeight !== undefined ? { ...spec, frozenEncoder: { ...spec.frozenEncoder, sparsityWeight: settings.sparsityWeight } } : spec;
+  const result = await nn.fitModel(engine, trained, trainSet, testSet, {
     ...spec.training,
     optimizer: supervisedOptimizer(spec, settings),
     maxIterations: settings.softmaxIterations ?? settings.length,
+    evaluateEvery: settings.evaluateEvery,
     batch: settings.batch,
     learningRate: settings.learningRate,
     warmupEpochs: settings.warmupEpochs,

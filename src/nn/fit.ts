@@ -26,6 +26,8 @@ export type FitOptions = Omit<TrainOptions, 'parameters' | 'loss'> & {
   optimizer?: Optimizer;
   /** L-BFGS iterations at most (optimizer 'lbfgs'; default 300). */
   maxIterations?: number;
+  /** Optimizer 'lbfgs': count training and test error every this many iterations (default 10), and at the end. */
+  evaluateEvery?: number;
   onStage?: (stage: 'autoencoder' | 'supervised') => void;
 };
 
@@ -65,6 +67,7 @@ export async function fitModel(engine: Engine, spec: ModelSpec, trainSet: GpuDat
         ? await trainFullBatch(model, trainSet, testSet, {
             maxIterations: options.maxIterations ?? 300,
             examples: options.examplesPerEpoch,
+            evaluateEvery: options.evaluateEvery,
             evaluationLimit: options.evaluationLimit,
             trainEvaluationLimit: options.trainEvaluationLimit,
             onProgress: options.onProgress,

@@ -49,7 +49,15 @@ export interface FullBatchResult extends TrainResult {
   status: LbfgsbStatus;
 }
 
+/**
+ * Trains `model`'s trainable parameters by full-batch L-BFGS (see the module comment).
+ * @throws Error, before any work, when `examples`, `chunk` or `evaluateEvery` is not a positive integer.
+ */
 export async function trainFullBatch(model: Model, trainSet: GpuDataset, testSet: GpuDataset | null, options: FullBatchOptions): Promise<FullBatchResult> {
+  for (const name of ['examples', 'chunk', 'evaluateEvery'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) throw new Error(`full-batch L-BFGS: ${name} must be an integer ≥ 1, got ${value}`);
+  }
   const engine = model.engine;
   const names = model.trainableNames();
   const parameters = names.map((n) => model.parameters.get(n)!);
@@ -74,14 +82,12 @@ export async function trainFullBatch(model: Model, trainSet: GpuDataset, testSet
   const objective = async (x: Float64Array): Promise<{ f: number; g: Float64Array }> => {
     upload(x);
     let sums: Tensor[] = keepAll([fill(engine, [], 0), ...parameters.map((p) => fill(engine, p.shape, 0))]);
-    for (let start = 0; start < count; start += chunk) {
-      const size = Math.min(chunk, count - start);
-      const weight = size / count;
+    for (const { start, size, frozenOutput } of chunks) {
       const next = tidy(engine, () => {
-        const images = sliceRows(trainSet.images, start, size);
+        const inputs = frozenOutput ?? sliceRows(trainSet.images, start, size);
         const labels = sliceRows(trainSet.labels, start, size);
-        const { value, grads } = valueAndGrads(engine, () => model.loss(images, labels), parameters);
-        return noGrad(engine, () => [value, ...grads].map((t, k) => add(sums[k], mulScalar(t, weight))));
+        const { value, grads } = valueAndGrads(engine, () => model.loss(inputs, labels, frozen), parameters);
+        return noGrad(engine, () => [value, ...grads].map((t, k) => add(sums[k], mulScalar(t, size / count))));
       });
       for (const t of sums) t.dispose();
       sums = keepAll(next);
@@ -128,14 +134,27 @@ export async function trainFullBatch(model: Model, trainSet: GpuDataset, testSet
     });
   };
 
-  for (let point = solver.pending(); point !== null; point = solver.pending()) {
-    const iterationsBefore = solver.iterations;
-    const { f, g } = await objective(point);
-    solver.tell(f, g);
-    if (solver.iterations > iterationsBefore && solver.status === 'running') {
-      // An iteration is accepted on the tell of its last trial, so the model holds the accepted point.
-      await report(false);
+  // The training set in chunks. Layers that training does not change (a frozen encoder) give every pass the
+  // same outputs: those are computed once, here, and each evaluation runs only the layers it trains.
+  const frozen = model.frozenLayers;
+  const chunks: { start: number; size: number; frozenOutput: Tensor | null }[] = [];
+  try {
+    for (let start = 0; start < count; start += chunk) {
+      const size = Math.min(chunk, count - start);
+      const frozenOutput = frozen > 0 ? keep(noGrad(engine, () => tidy(engine, () => model.outputBefore(frozen, sliceRows(trainSet.images, start, size))))) : null;
+      chunks.push({ start, size, frozenOutput });
     }
+    for (let point = solver.pending(); point !== null; point = solver.pending()) {
+      const iterationsBefore = solver.iterations;
+      const { f, g } = await objective(point);
+      solver.tell(f, g);
+      if (solver.iterations > iterationsBefore && solver.status === 'running') {
+        // An iteration is accepted on the tell of its last trial, so the model holds the accepted point.
+        await report(false);
+      }
+    }
+  } finally {
+    for (const c of chunks) c.frozenOutput?.dispose();
   }
   const result = solver.result();
   if (result.status === 'non-finite') throw new Error(`full-batch L-BFGS: the loss became ${result.f} after ${result.iterations} iterations`);

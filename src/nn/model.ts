@@ -100,18 +100,25 @@ export class Model implements Classifier {
       inputSize: spec.outputs,
       classes: this.classes,
       name: `${this.spec.name} above layer ${layer}`,
-      logits(inputs: Tensor): Tensor {
-        let h = inputs;
-        for (let i = layer + 1; i < model.spec.layers.length; i++) h = model.applyLayer(i, h);
-        return h;
-      },
+      logits: (inputs: Tensor) => model.logitsFrom(layer + 1, inputs),
     };
   }
 
   /** Logits [batch, 10] for images [batch, 784] (pixels in [0, 1]). */
   logits(images: Tensor): Tensor {
+    return this.logitsFrom(0, this.inputOf(images));
+  }
+
+  /** Logits for `h`, the output of layer `first` − 1 (the images in the model's input shape when `first` is 0). */
+  logitsFrom(first: number, h: Tensor): Tensor {
+    for (let i = first; i < this.spec.layers.length; i++) h = this.applyLayer(i, h);
+    return h;
+  }
+
+  /** The output of layer `count` − 1 for images [batch, 784]: what {@link logitsFrom}(count, ·) takes. */
+  outputBefore(count: number, images: Tensor): Tensor {
     let h = this.inputOf(images);
-    for (let i = 0; i < this.spec.layers.length; i++) h = this.applyLayer(i, h);
+    for (let i = 0; i < count; i++) h = this.applyLayer(i, h);
     return h;
   }
 
@@ -143,9 +150,12 @@ export class Model implements Classifier {
     return this.spec.inputShape.length === 3 ? images.reshape([images.shape[0], ...this.spec.inputShape]) : images;
   }
 
-  /** Mean cross-entropy of the softmax output against integer labels (an f32 tensor of class indices). */
-  loss(images: Tensor, labels: Tensor): Tensor {
-    return softmaxCrossEntropy(this.logits(images), labels, { reduction: 'mean' });
+  /**
+   * Mean cross-entropy of the softmax output against integer labels (an f32 tensor of class indices), for
+   * images, or (`first` > 0) for the output of layer `first` − 1.
+   */
+  loss(inputs: Tensor, labels: Tensor, first = 0): Tensor {
+    return softmaxCrossEntropy(first === 0 ? this.logits(inputs) : this.logitsFrom(first, inputs), labels, { reduction: 'mean' });
   }
 
   /** Weight decay λ of a parameter: the layer's λ for weights, 0 for biases (the paper decays weights only). */
@@ -155,10 +165,14 @@ export class Model implements Classifier {
     return layer.kind === 'maxpool' ? 0 : layer.lambda;
   }
 
-  /** Parameters that supervised training updates (all but a frozen encoder). */
+  /** Layers below the first one that supervised training updates: 1 for a frozen encoder, else 0. */
+  get frozenLayers(): number {
+    return this.spec.frozenEncoder ? 1 : 0;
+  }
+
+  /** Parameters that supervised training updates (all but a frozen encoder's). */
   trainableNames(): string[] {
-    const names = [...this.parameters.keys()];
-    return this.spec.frozenEncoder ? names.filter((n) => !n.startsWith('layer0.')) : names;
+    return [...this.parameters.keys()].filter((n) => Number(n.slice('layer'.length, n.indexOf('.'))) >= this.frozenLayers);
   }
 
   /** Parameters as checkpoint tensors plus the metadata to store with them. */

@@ -93,10 +93,63 @@ describe('full-batch L-BFGS training', () => {
     const memoryAfterOne = engine.memory().bytesAllocated;
     await trainFullBatch(b, onlyFirst, null, { maxIterations: 30 });
     expect(engine.memory().bytesAllocated).toBe(memoryAfterOne);
+    for (const bad of [{ evaluateEvery: 0 }, { chunk: Number.NaN }, { examples: 2.5 }]) {
+      await expect(trainFullBatch(b, onlyFirst, null, { maxIterations: 30, ...bad })).rejects.toThrow(new RegExp(`${Object.keys(bad)[0]} must be an integer ≥ 1`));
+    }
     expect(await b.parameters.get('layer0.weight')!.data()).toEqual(await a.parameters.get('layer0.weight')!.data());
     disposeDataset(onlyFirst);
     a.dispose();
     b.dispose();
+    disposeDataset(set);
+  });
+
+  it("trains only the layers above a frozen encoder, computing the encoder's codes once (AE400-10)", async () => {
+    const engine = getEngine();
+    const spec = modelSpec('AE400-10');
+    // 150 images in chunks of 64: a short last chunk, so a code cached for the wrong rows or weighted wrongly shows.
+    const images = subset(mnist.train, Array.from({ length: 150 }, (_, i) => 7 * i + 1));
+    const set = uploadDataset(engine, images, 'train subset');
+    const model = Model.create(engine, spec, 3);
+    const liveBefore = contextOf(engine).live;
+    const encoder = { w: await model.parameters.get('layer0.weight')!.data(), b: await model.parameters.get('layer0.bias')!.data() };
+    const applied: number[] = [];
+    const applyLayer = model.applyLayer.bind(model);
+    model.applyLayer = (i, h) => (applied.push(i), applyLayer(i, h));
+    const result = await trainFullBatch(model, set, null, { maxIterations: 15, chunk: 64 });
+    // The encoder ran once per chunk; the layer above it once per chunk and evaluation.
+    expect(applied.filter((i) => i === 0).length).toBe(3);
+    expect(applied.filter((i) => i === 1).length).toBe(3 * result.evaluations);
+    expect(await model.parameters.get('layer0.weight')!.data()).toEqual(encoder.w);
+    expect(await model.parameters.get('layer0.bias')!.data()).toEqual(encoder.b);
+
+    // The objective at the weights the model holds, in float64 from the images: sigmoid code, softmax, CE,
+    // plus the top layer's weight decay (the encoder's is not trained, so not in the objective).
+    const w1 = await model.parameters.get('layer1.weight')!.data();
+    const b1 = await model.parameters.get('layer1.bias')!.data();
+    const lambda = model.lambdaOf('layer1.weight');
+    let f = 0;
+    const code = new Float64Array(400);
+    const z = new Float64Array(10);
+    for (let n = 0; n < images.count; n++) {
+      for (let h = 0; h < 400; h++) {
+        let s = encoder.b[h];
+        for (let i = 0; i < 784; i++) s += images.images[n * 784 + i] * encoder.w[i * 400 + h];
+        code[h] = 1 / (1 + Math.exp(-s));
+      }
+      for (let k = 0; k < 10; k++) {
+        let s = b1[k];
+        for (let h = 0; h < 400; h++) s += code[h] * w1[h * 10 + k];
+        z[k] = s;
+      }
+      const top = Math.max(...z);
+      f += (top + Math.log(z.reduce((t, v) => t + Math.exp(v - top), 0)) - z[images.labels[n]]) / images.count;
+    }
+    for (const v of w1) f += 0.5 * lambda * v * v;
+    expect(result.iterations).toBe(15);
+    expect(result.finalLoss).toBeCloseTo(f, 5);
+    expect(result.finalLoss).toBeLessThan(Math.log(10) - 0.5);
+    expect(contextOf(engine).live).toBe(liveBefore);
+    model.dispose();
     disposeDataset(set);
   });
 });
