@@ -5,10 +5,38 @@ import type { HardenedRow, HardeningResults } from './results.ts';
 
 /** The paper's test error for a row's kind of training, if it gives one. */
 function paperTestError(row: HardenedRow): number | undefined {
-  if (row.training.startsWith('weight decay alone') || row.training.startsWith('plain')) return PAPER_HARDENING.weightDecay;
-  if (row.training.startsWith('dropout')) return PAPER_HARDENING.dropout;
-  if (row.training.startsWith('adversarial')) return PAPER_HARDENING.adversarial;
-  return undefined;
+  switch (row.kind) {
+    case 'zoo':
+    case 'plain':
+      return PAPER_HARDENING.weightDecay;
+    case 'dropout':
+      return PAPER_HARDENING.dropout;
+    case 'adversarial':
+      return PAPER_HARDENING.adversarial;
+    case 'noise':
+      return undefined;
+  }
+}
+
+/**
+ * One line per training budget: the best test error on it against weight decay alone on the same budget
+ * (the zoo's model, or a `plain` variant), and each hardened row's distortion against that control's.
+ */
+function budgetLines(rows: HardenedRow[]): string {
+  const budgets = [...new Set(rows.map((r) => r.budget))];
+  return budgets
+    .map((budget) => {
+      const on = rows.filter((r) => r.budget === budget);
+      const control = on.find((r) => r.kind === 'zoo') ?? on.find((r) => r.kind === 'plain');
+      const best = [...on].sort((a, b) => a.testError - b.testError)[0];
+      const others = on.filter((r) => r !== control);
+      const against = control
+        ? `weight decay alone (${control.model}): ${pct(control.testError)} test error, av. min. distortion ${num(control.randomTarget.meanDistortion)}`
+        : 'no weight-decay-alone model on this budget to compare with';
+      const distortions = others.map((r) => `${r.model} ${num(r.randomTarget.meanDistortion)}`).join(', ');
+      return `- ${budget}: best test error ${best.model}, ${pct(best.testError)}; ${against}${distortions ? `; the others' av. min. distortion: ${distortions}` : ''}.`;
+    })
+    .join('\n');
 }
 
 export function renderHardeningSection(results: HardeningResults): string {
@@ -17,7 +45,7 @@ export function renderHardeningSection(results: HardeningResults): string {
     return [
       r.model,
       pct(r.trainError),
-      ours(pct(r.testError), paper === undefined ? undefined : `${r.training.startsWith('adversarial') ? '< ' : ''}${pct(paper)}`),
+      ours(pct(r.testError), paper === undefined ? undefined : `${r.kind === 'adversarial' ? '< ' : ''}${pct(paper)}`),
       num(r.randomTarget.meanDistortion),
       `${r.randomTarget.successes}/${r.randomTarget.attacked}`,
       num(r.allNineTargets.meanDistortion),
@@ -25,10 +53,6 @@ export function renderHardeningSection(results: HardeningResults): string {
       `${r.minutes.toFixed(0)}${r.searchMinutes === null ? '' : ` (searches ${r.searchMinutes.toFixed(0)})`}${r.gpuWaitMinutes === null ? '' : `; GPU wait ${r.gpuWaitMinutes.toFixed(0)}`}`,
     ];
   });
-  const base = results.rows[0];
-  // A variant trained on another budget than the zoo's is compared with weight decay alone on its budget.
-  const plain = results.rows.find((r) => r.training.startsWith('plain'));
-  const best = [...results.rows].sort((a, b) => a.testError - b.testError)[0];
   const heldOut = results.rows.find((r) => r.heldOut)?.heldOut;
   return `## Training on blind spots (§4.2)
 
@@ -38,7 +62,7 @@ ${pct(PAPER_HARDENING.dropout)} with careful dropout and ${pct(PAPER_HARDENING.w
 alone, and that the gain came from examples made for each layer's outputs and used to train the layers above.
 Here every model is FC100-100-10 from the zoo's seed (\`blindspot harden\`, docs/hardening.md); the first row
 is the zoo's own model, weight decay alone on the zoo's SGD budget, and each variant's budget is in its
-settings below (a \`plain\` variant is weight decay alone on the variants' budget, their control). Each is
+settings below (a \`plain\` variant is weight decay alone on another budget, the control of the variants on it). Each is
 attacked again on the run's training images (one random target; all nine on the first images).
 
 ${table(
@@ -48,7 +72,9 @@ ${table(
 
 ${results.rows.map((r) => `- ${r.model}: ${r.training}`).join('\n')}
 ${heldOut ? `\nThe held-out adversarial set: ${heldOut} (the weight-decay-alone model's own examples, so its row there is not comparable).\n` : ''}
-Best test error: ${best.model}, ${pct(best.testError)} (weight decay alone: ${pct(base.testError)} on the zoo's budget${plain ? `, ${pct(plain.testError)} on the variants'` : ''}; the paper's target: below ${pct(PAPER_HARDENING.adversarial)}).
+Compared within each training budget (the paper's target: below ${pct(PAPER_HARDENING.adversarial)} test error on the zoo's):
+
+${budgetLines(results.rows)}
 
 ### Examples made for the zoo's models, on the compared models
 ${transferTable(results.into)}

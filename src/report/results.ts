@@ -61,6 +61,10 @@ export interface HardenedRow {
   model: string;
   /** What it is: "weight decay alone (the zoo's)", or its variant and settings. */
   training: string;
+  /** How it was trained: the zoo's own model, or the kind of `blindspot harden` run. */
+  kind: 'zoo' | 'adversarial' | 'noise' | 'dropout' | 'plain';
+  /** Its SGD budget in words ("SGD: 25 epochs, batch 128, …"); rows are compared within a budget. */
+  budget: string;
   trainError: number;
   testError: number;
   /** Minutes its training took, of those the searches' (adversarial pools only), and the GPU wait in all. */

@@ -9,7 +9,7 @@ import type { AdversarialSet } from '../attack/sets.node.ts';
 import { loadCheckpoint, readCheckpointMeta } from '../nn/checkpoint.node.ts';
 import { Model } from '../nn/model.ts';
 import { listTrainedModels } from '../nn/store.node.ts';
-import { modelSpec } from '../nn/zoo.ts';
+import { describeTraining, modelSpec } from '../nn/zoo.ts';
 import { TABLE1_MODELS } from '../report/paperNumbers.ts';
 import type { HardenedRow, HardeningResults, TransferRow } from '../report/results.ts';
 import { adversarialSet } from './attacks.ts';
@@ -19,6 +19,7 @@ import { successfulImages, summary, transferRow } from './tables.ts';
 
 /** The model every hardened variant is compared with: the zoo's, trained with weight decay alone. */
 const BASE = 'FC100-100-10';
+const HARDENING_KINDS: readonly HardenedRow['kind'][] = ['adversarial', 'noise', 'dropout', 'plain', 'zoo'];
 
 /** Load the hardened variants of FC100-100-10 in the checkpoint folder into the run; their table names. */
 async function loadHardened(context: ReproduceContext): Promise<string[]> {
@@ -56,11 +57,17 @@ export async function computeHardening(context: ReproduceContext, zoo: string[] 
     const record = context.records.get(name)!;
     // The zoo's model has no hardening metadata; a variant carries its pools' settings and time split.
     const extra = (record.variant ? ((await readCheckpointMeta(join(context.options.checkpoints, record.checkpoint))).extra?.hardening ?? null) : null) as
-      | { seconds?: { searches: number; searchesGpuWait?: number; trainingGpuWait?: number }; heldOut?: string; heldOutError?: number }
+      | { mode?: { kind?: HardenedRow['kind'] }; seconds?: { searches: number; searchesGpuWait?: number; trainingGpuWait?: number }; heldOut?: string; heldOutError?: number }
       | null;
+    const kind = record.variant ? extra?.mode?.kind : 'zoo';
+    if (!kind || !HARDENING_KINDS.includes(kind)) throw new Error(`${record.checkpoint}: its metadata does not say how it was hardened (extra.hardening.mode.kind is ${JSON.stringify(kind)})`);
+    // A variant's settings begin with its SGD budget in describeTraining's words, as the zoo's is given here.
+    const budget = record.variant ? (record.settings ?? '').split('; ')[0] : describeTraining(modelSpec(BASE).training, 'sgd');
     rows.push({
       model: name,
-      training: record.variant ? `${record.variant}: ${record.settings ?? ''}` : `weight decay alone (the zoo's): ${record.settings ?? 'SGD (docs/training.md)'}`,
+      kind,
+      budget,
+      training: record.variant ? `${record.variant}: ${record.settings ?? ''}` : `weight decay alone (the zoo's): ${budget}`,
       trainError: record.trainError,
       testError: record.testError,
       minutes: record.seconds / 60,

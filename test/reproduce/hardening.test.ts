@@ -68,6 +68,8 @@ describe('the adversarial-training section', () => {
     const results = (await computeHardening(context, ['FC100-100-10', 'FC10(1e-4)']))!;
     const variantName = `FC100-100-10 (${variantOf(mode)})`;
     expect(results.rows.map((r) => r.model)).toEqual(['FC100-100-10', variantName]);
+    // The kind comes from the variant's metadata, the budget from the start of its settings.
+    expect(results.rows.map((r) => [r.kind, r.budget])).toEqual([['zoo', 'SGD: 25 epochs, batch 128, lr 0.5 (cosine to 0, 2-epoch warm-up), momentum 0.9'], ['adversarial', 'test settings']]);
     for (const row of results.rows) {
       expect(row.randomTarget.attacked + row.randomTarget.misclassifiedBefore).toBe(6);
       expect(row.allNineTargets.attacked + row.allNineTargets.misclassifiedBefore).toBe(2);
