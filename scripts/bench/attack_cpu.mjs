@@ -6,8 +6,12 @@
  * solvers, the worker threads, and SwiftShader's when the GPU is the CPU). It writes the targets it drew and
  * its per-image results as JSON, which scripts/bench/scipy_attack.py reads to run the same search.
  *
+ * With --warmup the same attack runs once first, untimed, on the same engine: the timed run then excludes the
+ * one-time costs of a process (compiling the kernels' pipelines, seconds on SwiftShader; V8 compiling the
+ * solver), as the scipy side excludes Python's imports. Worker threads start with every attack either way.
+ *
  * Usage: node scripts/bench/attack_cpu.mjs [--checkpoint FILE] [--images N] [--seed N] [--workers N]
- *                                          [--batch N] [--out FILE]
+ *                                          [--batch N] [--warmup] [--unpaced] [--out FILE]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -23,6 +27,8 @@ const HELP = `usage: node scripts/bench/attack_cpu.mjs [options]
   --seed N           seed of the random wrong targets (default 1)
   --workers N        worker threads of the solvers (default: the attack's default)
   --batch N          problems per GPU pass (default 256)
+  --warmup           run the same attack once, untimed, before the timed run (excludes pipeline compiles)
+  --unpaced          turn the engine's paced GPU waits off (Dawn's polling then spins the calling thread)
   --out FILE         where to write the targets and results (default attack-cpu.json)`;
 
 const { values } = parseArgs({
@@ -32,6 +38,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     workers: { type: 'string' },
     batch: { type: 'string', default: '256' },
+    warmup: { type: 'boolean', default: false },
+    unpaced: { type: 'boolean', default: false },
     out: { type: 'string', default: 'attack-cpu.json' },
     help: { type: 'boolean', default: false },
   },
@@ -87,7 +95,7 @@ optim.LbfgsbSolver.prototype.tellAt = function (...args) {
     solverMs += performance.now() - start;
   }
 };
-const engine = await Engine.create();
+const engine = await Engine.create(values.unpaced ? { pacedWaits: false } : {});
 try {
   const mnist = await loadMnist();
   const checkpoint = await loadCheckpoint(values.checkpoint);
@@ -95,14 +103,20 @@ try {
   const pixels = model.inputSize;
   const labels = mnist.test.labels.slice(0, images);
   const targets = attack.chooseTargets(labels, { kind: 'random', seed }).map((t) => t[0]);
+  const run = () =>
+    attack.findBlindSpots(model, mnist.test.images.slice(0, images * pixels), labels, {
+      targets: { kind: 'explicit', targets },
+      batchSize,
+      workers,
+    });
+  if (values.warmup) {
+    await run();
+    solverMs = 0;
+  }
   const loadBefore = loadavg()[0];
   const threadsBefore = threadCpuMs();
   const cpu0 = process.cpuUsage();
-  const report = await attack.findBlindSpots(model, mnist.test.images.slice(0, images * pixels), labels, {
-    targets: { kind: 'explicit', targets },
-    batchSize,
-    workers,
-  });
+  const report = await run();
   const { user, system } = process.cpuUsage(cpu0);
   const cpuSeconds = (user + system) / 1e6;
   const threadsAfter = threadCpuMs();
@@ -127,6 +141,8 @@ try {
     solverSeconds: solverMs / 1000,
     workers: report.options.workers,
     batchSize,
+    warmup: values.warmup,
+    pacedWaits: !values.unpaced,
   };
   const perImage = report.images.map((r) => ({
     image: r.image,
@@ -144,7 +160,7 @@ try {
   console.log(
     `${summary.attacked} attacked, ${summary.successes} fooled, mean distortion ${summary.meanDistortion.toFixed(5)}; ` +
       `${summary.evaluationsPerImage.toFixed(1)} evaluations and ${summary.solvesPerImage.toFixed(2)} solves per image; ` +
-      `${summary.wallPerImage.toFixed(4)} s wall and ${summary.cpuPerImage.toFixed(4)} s CPU per image (${summary.workers} workers, batch ${batchSize}, load ${summary.loadAverage.map((l) => l.toFixed(1)).join(' → ')}); ` +
+      `${summary.wallPerImage.toFixed(4)} s wall and ${summary.cpuPerImage.toFixed(4)} s CPU per image (${summary.workers} workers, batch ${batchSize}${values.warmup ? ', after a warm-up run' : ''}${values.unpaced ? ', unpaced waits' : ''}, load ${summary.loadAverage.map((l) => l.toFixed(1)).join(' → ')}); ` +
       (summary.mainThreadSeconds === null ? '' : `CPU: calling thread ${summary.mainThreadSeconds.toFixed(1)} s (wall in tellAt ${summary.solverSeconds.toFixed(1)} s), other threads ${summary.otherThreadsSeconds.toFixed(1)} s; `) +
       `wrote ${values.out}`,
   );

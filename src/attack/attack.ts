@@ -254,14 +254,27 @@ export async function findBlindSpots(model: Classifier, images: Float32Array, la
     },
   });
 
+  // A round's points in float32 and its f and g, reused from round to round: the batch is done with a
+  // round's arrays when the round ends, and a fresh k×784 pair each round kept the collector busy.
+  let points32 = new Float32Array(0);
+  let fRound = new Float64Array(0);
+  let gRound = new Float64Array(0);
   /** One GPU pass for a round's points; a problem's first pass also fixes its first c. */
   const evaluate = async (points: Float64Array, tags: readonly Problem[]) => {
     const k = tags.length;
+    if (fRound.length < k) {
+      points32 = new Float32Array(k * pixels);
+      fRound = new Float64Array(k);
+      gRound = new Float64Array(k * pixels);
+    }
     const targets = Float32Array.from(tags, (p) => p.example.target);
     const cs = Float32Array.from(tags, (p) => p.search?.c ?? 1);
-    const values = await crossEntropyAndGradient(model, Float32Array.from(points), targets, cs);
-    const f = new Float64Array(k);
-    const g = new Float64Array(k * pixels);
+    const roundPoints = points32.subarray(0, k * pixels);
+    roundPoints.set(points);
+    const values = await crossEntropyAndGradient(model, roundPoints, targets, cs);
+    // Every entry of both is written below.
+    const f = fRound.subarray(0, k);
+    const g = gRound.subarray(0, k * pixels);
     tags.forEach((p, r) => {
       const logits = values.logits.slice(r * classes, (r + 1) * classes);
       const gradient = values.gradient.subarray(r * pixels, (r + 1) * pixels);

@@ -15,6 +15,7 @@ import {
 import { ArgumentChecks, type ArgumentCheck, type PendingChecks } from './argumentChecks.ts';
 import { assembleKernel, ShaderIncludeError, workgroupInvocations, type AssembledKernel } from './shaderSources.ts';
 import { UniformArena } from './uniformArena.ts';
+import { WaitPacer } from './waitPacer.ts';
 import { DispatchProfiler, type DispatchCost, type DispatchRecord, type Profile } from './profiler.ts';
 
 /** Pipeline-overridable constants of a kernel (WGSL `override` declarations). */
@@ -61,6 +62,12 @@ export interface EngineOptions extends AdapterOptions {
    * kernel file, `lib/name` a library file that `// #include "name"` resolves to (see shaderSources.ts).
    */
   shaders?: Record<string, string>;
+  /**
+   * Sleep through most of each GPU wait before polling for its end (see waitPacer.ts). Dawn's Node binding
+   * polls by spinning the event loop while a read or sync is pending, which on a CPU adapter takes a core
+   * from the emulated GPU. Default: on in Node, off in a browser (which does not spin).
+   */
+  pacedWaits?: boolean;
 }
 
 /** Memory counters; a long loop that frees what it makes keeps these flat. */
@@ -108,12 +115,15 @@ export class Engine {
   private disposed = false;
   private lost: DeviceLostError | null = null;
   private dispatchCount = 0;
+  /** {@link dispatchCount} when the last wait began: the dispatches a wait covers are those since. */
+  private dispatchesAtLastWait = 0;
   private waitedMs = 0;
   /** Reads and syncs awaited right now, and since when one has been: overlapping waits count once. */
   private waiting = 0;
   private waitingSince = 0;
   private profiler: DispatchProfiler | null = null;
   private profileStarted = 0;
+  private readonly pacer: WaitPacer | null;
 
   private constructor(
     acquired: { device: GPUDevice; info: AdapterDescription; notes: string[] },
@@ -126,6 +136,7 @@ export class Engine {
     this.dispatchesPerSubmit = options.dispatchesPerSubmit ?? 64;
     this.poisonBuffers = options.poisonBuffers ?? false;
     this.extraShaders = { ...options.shaders };
+    this.pacer = (options.pacedWaits ?? acquired.info.platform === 'node') ? new WaitPacer() : null;
     this.storage = new BufferPool(this.device, STORAGE_USAGE(), 'tensor');
     this.staging = new BufferPool(this.device, STAGING_USAGE(), 'readback');
     this.uniforms = new UniformArena(this.device, this.limits.minUniformBufferOffsetAlignment);
@@ -304,10 +315,20 @@ export class Engine {
     return this.waitedMs + (this.waiting > 0 ? performance.now() - this.waitingSince : 0);
   }
 
-  private async waitForGpu<T>(work: Promise<T>): Promise<T> {
-    if (this.waiting++ === 0) this.waitingSince = performance.now();
+  /** Waits for what `start` asks of the GPU (work submitted just before), paced by the {@link WaitPacer}. */
+  private async waitForGpu<T>(start: () => Promise<T>): Promise<T> {
+    const began = performance.now();
+    if (this.waiting++ === 0) this.waitingSince = began;
+    const dispatches = this.dispatchCount - this.dispatchesAtLastWait;
+    this.dispatchesAtLastWait = this.dispatchCount;
     try {
-      return await work;
+      if (!this.pacer) return await start();
+      await this.pacer.pause(dispatches);
+      const polling = performance.now();
+      const result = await start();
+      const settled = performance.now();
+      this.pacer.observe(settled - began, dispatches, settled - polling);
+      return result;
     } finally {
       if (--this.waiting === 0) this.waitedMs += performance.now() - this.waitingSince;
     }
@@ -521,7 +542,7 @@ export class Engine {
       return;
     }
     this.flush();
-    await this.waitForGpu(this.device.queue.onSubmittedWorkDone());
+    await this.waitForGpu(() => this.device.queue.onSubmittedWorkDone());
     await this.settleChecks();
   }
 
@@ -547,7 +568,7 @@ export class Engine {
     this.flush();
     checks?.reset();
     try {
-      await this.waitForGpu(staging.mapAsync(GPUMapMode.READ, 0, totalBytes));
+      await this.waitForGpu(() => staging.mapAsync(GPUMapMode.READ, 0, totalBytes));
     } catch (error) {
       await this.settleChecks();
       this.checkAlive();

@@ -1,0 +1,66 @@
+/**
+ * Sleeping through most of a GPU wait before polling for its end, for Dawn's Node binding.
+ *
+ * WebGPU's waits (`mapAsync`, `onSubmittedWorkDone`) settle only when the device's events are processed.
+ * In a browser that happens off the page's thread; Dawn's Node binding does it from the event loop: while
+ * any such promise is pending it queues a `setImmediate` tick that polls the device and queues the next
+ * one, so the calling thread spins at a full core for the whole wait. With a GPU the waits are short;
+ * with a CPU adapter (SwiftShader) they are tens of milliseconds, and the spinning core is one the emulated
+ * GPU's own threads wanted. A pacer holds a wait back (a timer: the thread is idle) for a share of how long
+ * the work should take, so the polling covers the tail alone.
+ *
+ * How long: the last wait's time per dispatch it covered, times the dispatches submitted since. Waits that
+ * start while a sleep runs (reads awaited together) join it: one wait left to poll early would make the
+ * binding spin for all of them. Sleeping too long costs latency, and shows: the work was done when the
+ * polling began. The next wait is then not held back at all, and its full length gives the estimate
+ * afresh. Waits expected to be short (a real GPU's) are not paced.
+ *
+ * @module
+ */
+
+/** Share of the expected wait slept before polling. */
+const SLEEP_SHARE = 0.75;
+/** Sleeps shorter than this are not worth a timer (Node's timers have 1 ms granularity). */
+const MIN_SLEEP_MS = 2;
+/** A wait whose polling took less than this after a sleep had overslept: the work was already done. */
+const OVERSLEPT_POLL_MS = 0.5;
+
+/** The pacing of one engine's waits. */
+export class WaitPacer {
+  private msPerDispatch = 0;
+  private sleeping: Promise<void> | null = null;
+
+  /** How long a wait for `dispatches` newly submitted dispatches sleeps before polling: 0 while waits are short. */
+  sleepMs(dispatches: number): number {
+    const sleep = SLEEP_SHARE * this.msPerDispatch * dispatches;
+    return sleep >= MIN_SLEEP_MS ? sleep : 0;
+  }
+
+  /**
+   * What a wait for `dispatches` newly submitted dispatches awaits before it polls: the running sleep if
+   * there is one, else a new one of {@link sleepMs}; null (nothing to await) when that is 0.
+   */
+  pause(dispatches: number): Promise<void> | null {
+    if (this.sleeping) return this.sleeping;
+    const sleep = this.sleepMs(dispatches);
+    if (sleep === 0) return null;
+    const sleeping = new Promise<void>((resolve) => setTimeout(resolve, sleep));
+    this.sleeping = sleeping;
+    void sleeping.then(() => {
+      if (this.sleeping === sleeping) this.sleeping = null;
+    });
+    return sleeping;
+  }
+
+  /**
+   * Records a finished wait: its length from the submit to the settled promise (sleep included), the
+   * dispatches it covered (0 for one that joined another's sleep: it changes nothing), and how long it
+   * polled after its sleep (its whole length if it did not sleep).
+   */
+  observe(elapsedMs: number, dispatches: number, polledMs: number): void {
+    // A wait that joined another's sleep covered none of its own: the other one tells.
+    if (dispatches === 0) return;
+    const overslept = polledMs < elapsedMs && polledMs < OVERSLEPT_POLL_MS;
+    this.msPerDispatch = overslept ? 0 : elapsedMs / dispatches;
+  }
+}
