@@ -40,16 +40,26 @@ interface Objective {
   dispose(): void;
 }
 
-/** f = Σ w (x − t)², g = 2 w (x − t) in float64. */
+/**
+ * f = Σ w (x − t)², g = 2 w (x − t) in float64, into arrays reused from round to round (the driver is done
+ * with them when the round ends): a fresh k×784 gradient every round would put the collector's work, not
+ * the optimizer's, into the measure.
+ */
 function cpuObjective(data: TensorSet): Objective {
   const t = data.targets.data;
   const w = data.weights.data;
+  let fRound = new Float64Array(0);
+  let gRound = new Float64Array(0);
   return {
     synchronous: true,
     evaluate(points, ids) {
       const k = ids.length;
-      const f = new Float64Array(k);
-      const g = new Float64Array(k * N);
+      if (fRound.length < k) {
+        fRound = new Float64Array(k);
+        gRound = new Float64Array(k * N);
+      }
+      const f = fRound.subarray(0, k);
+      const g = gRound.subarray(0, k * N);
       for (let r = 0; r < k; r++) {
         const base = ids[r] * N;
         let value = 0;
