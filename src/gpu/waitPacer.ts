@@ -12,8 +12,12 @@
  * How long: the last wait's time per dispatch it covered, times the dispatches submitted since. Waits that
  * start while a sleep runs (reads awaited together) join it: one wait left to poll early would make the
  * binding spin for all of them. Sleeping too long costs latency, and shows: the work was done when the
- * polling began. The next wait is then not held back at all, and its full length gives the estimate
- * afresh. Waits expected to be short (a real GPU's) are not paced.
+ * polling began. The estimate is then the wait's length, an upper bound, so a stale one shrinks by the
+ * share every wait (the attack's rounds, whose lengths wander by half from one to the next, oversleep a
+ * few milliseconds in about half of them). Near the timers' resolution that shrinking stalls: a timer
+ * fires a millisecond or so late, and a sleep of three quarters of the last wait plus that millisecond can
+ * keep a 1 ms wait at 4. So an oversleep of a short wait drops the estimate, and the next wait, unpaced,
+ * measures the work afresh. Waits expected to be short (a real GPU's) are not paced.
  *
  * @module
  */
@@ -24,6 +28,8 @@ const SLEEP_SHARE = 0.75;
 const MIN_SLEEP_MS = 2;
 /** A wait whose polling took less than this after a sleep had overslept: the work was already done. */
 const OVERSLEPT_POLL_MS = 0.5;
+/** An oversleep of a wait shorter than this drops the estimate instead of shrinking it. */
+const SHORT_WAIT_MS = 4 * MIN_SLEEP_MS;
 
 /** The pacing of one engine's waits. */
 export class WaitPacer {
@@ -61,6 +67,6 @@ export class WaitPacer {
     // A wait that joined another's sleep covered none of its own: the other one tells.
     if (dispatches === 0) return;
     const overslept = polledMs < elapsedMs && polledMs < OVERSLEPT_POLL_MS;
-    this.msPerDispatch = overslept ? 0 : elapsedMs / dispatches;
+    this.msPerDispatch = overslept && elapsedMs < SHORT_WAIT_MS ? 0 : elapsedMs / dispatches;
   }
 }

@@ -28,19 +28,34 @@ describe('WaitPacer', () => {
     expect(pacer.pause(10)).toBeNull();
   });
 
-  it('after an oversleep (the work was done when the polling began) holds the next wait back not at all', () => {
+  it('shrinks a stale estimate by the share every oversleep, and drops it once the waits are short', () => {
     const pacer = new WaitPacer();
     pacer.observe(100, 10, 100);
     expect(pacer.sleepMs(10)).toBeCloseTo(75, 12);
-    // The work now takes 10 ms: the 75 ms sleep finds it done.
-    pacer.observe(75.2, 10, 0.2);
+    // The work now takes 1 ms: every sleep finds it done, and a timer fires a millisecond late.
+    const sleeps: number[] = [];
+    for (let i = 0; i < 20 && pacer.sleepMs(10) > 0; i++) {
+      const sleep = pacer.sleepMs(10);
+      sleeps.push(sleep);
+      pacer.observe(sleep + 1, 10, 0.1);
+    }
+    // 75, then 0.75 · (75 + 1), … until a wait of under 8 ms overslept: that one drops the estimate.
+    for (let i = 1; i < sleeps.length; i++) expect(sleeps[i]).toBeCloseTo(0.75 * (sleeps[i - 1] + 1), 12);
+    expect(sleeps.at(-1)! + 1).toBeLessThan(8);
+    expect(sleeps.length).toBeLessThan(20);
+    expect(pacer.sleepMs(10), 'dropped: the next wait is not held back').toBe(0);
+    // Unpaced, the next wait measures the 1 ms afresh: too short to pace.
+    pacer.observe(1, 10, 1);
     expect(pacer.sleepMs(10)).toBe(0);
-    // Unpaced, the next wait measures it afresh.
-    pacer.observe(10, 10, 10);
-    expect(pacer.sleepMs(10)).toBeCloseTo(7.5, 12);
-    // A sleep followed by real polling is no oversleep.
-    pacer.observe(10.5, 10, 3);
-    expect(pacer.sleepMs(10)).toBeCloseTo(0.75 * 10.5, 12);
+  });
+
+  it('keeps pacing after an oversleep of a long wait, and after a sleep that still had to poll', () => {
+    const pacer = new WaitPacer();
+    pacer.observe(40, 10, 40);
+    pacer.observe(30.5, 10, 0.2);
+    expect(pacer.sleepMs(10), 'overslept a 30 ms wait: its length is the new estimate').toBeCloseTo(0.75 * 30.5, 12);
+    pacer.observe(35, 10, 12);
+    expect(pacer.sleepMs(10)).toBeCloseTo(0.75 * 35, 12);
   });
 
   it('makes waits that start during a sleep join it, and learns nothing from them', async () => {
