@@ -315,6 +315,14 @@ export class Engine {
     return this.waitedMs + (this.waiting > 0 ? performance.now() - this.waitingSince : 0);
   }
 
+  /**
+   * Of {@link gpuWaitMs}, the milliseconds the calling thread slept before polling (paced waits, see
+   * {@link EngineOptions.pacedWaits}); 0 when waits are not paced.
+   */
+  get gpuSleepMs(): number {
+    return this.pacer?.slept ?? 0;
+  }
+
   /** Waits for what `start` asks of the GPU (work submitted just before), paced by the {@link WaitPacer}. */
   private async waitForGpu<T>(start: () => Promise<T>): Promise<T> {
     const began = performance.now();

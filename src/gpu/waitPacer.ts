@@ -9,10 +9,13 @@
  * GPU's own threads wanted. A pacer holds a wait back (a timer: the thread is idle) for a share of how long
  * the work should take, so the polling covers the tail alone.
  *
- * How long: the last wait's time per dispatch it covered, times the dispatches submitted since. Waits that
- * start while a sleep runs (reads awaited together) join it: one wait left to poll early would make the
- * binding spin for all of them. Sleeping too long costs latency, and shows: the work was done when the
- * polling began. The estimate is then the wait's length, an upper bound, so a stale one shrinks by the
+ * How long: the last wait's time per dispatch it covered, times the dispatches submitted since, but never
+ * longer than the last wait itself: dispatches differ in cost by orders of magnitude (a 20 000-dispatch
+ * loop of tiny ops after one heavy product would otherwise sleep for minutes), so the count only scales an
+ * estimate down (a short read after a long training chunk), while more work than last time is left to the
+ * polling. Waits that start while a sleep runs (reads awaited together) join it: one wait left to poll
+ * early would make the binding spin for all of them. Sleeping too long costs latency, and shows: the work
+ * was done when the polling began. The estimate is then the wait's length, an upper bound, so a stale one shrinks by the
  * share every wait (the attack's rounds, whose lengths wander by half from one to the next, oversleep a
  * few milliseconds in about half of them). Near the timers' resolution that shrinking stalls: a timer
  * fires a millisecond or so late, and a sleep of three quarters of the last wait plus that millisecond can
@@ -33,12 +36,19 @@ const SHORT_WAIT_MS = 4 * MIN_SLEEP_MS;
 
 /** The pacing of one engine's waits. */
 export class WaitPacer {
+  private lastMs = 0;
   private msPerDispatch = 0;
   private sleeping: Promise<void> | null = null;
+  private sleptMs = 0;
+
+  /** Milliseconds slept so far, each sleep counted once however many waits joined it. */
+  get slept(): number {
+    return this.sleptMs;
+  }
 
   /** How long a wait for `dispatches` newly submitted dispatches sleeps before polling: 0 while waits are short. */
   sleepMs(dispatches: number): number {
-    const sleep = SLEEP_SHARE * this.msPerDispatch * dispatches;
+    const sleep = SLEEP_SHARE * Math.min(this.lastMs, this.msPerDispatch * dispatches);
     return sleep >= MIN_SLEEP_MS ? sleep : 0;
   }
 
@@ -50,9 +60,11 @@ export class WaitPacer {
     if (this.sleeping) return this.sleeping;
     const sleep = this.sleepMs(dispatches);
     if (sleep === 0) return null;
+    const began = performance.now();
     const sleeping = new Promise<void>((resolve) => setTimeout(resolve, sleep));
     this.sleeping = sleeping;
     void sleeping.then(() => {
+      this.sleptMs += performance.now() - began;
       if (this.sleeping === sleeping) this.sleeping = null;
     });
     return sleeping;
@@ -67,6 +79,7 @@ export class WaitPacer {
     // A wait that joined another's sleep covered none of its own: the other one tells.
     if (dispatches === 0) return;
     const overslept = polledMs < elapsedMs && polledMs < OVERSLEPT_POLL_MS;
-    this.msPerDispatch = overslept && elapsedMs < SHORT_WAIT_MS ? 0 : elapsedMs / dispatches;
+    this.lastMs = overslept && elapsedMs < SHORT_WAIT_MS ? 0 : elapsedMs;
+    this.msPerDispatch = this.lastMs / dispatches;
   }
 }
