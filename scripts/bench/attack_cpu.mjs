@@ -155,7 +155,7 @@ try {
     evaluations: r.examples[0]?.evaluations ?? 0,
     solves: r.examples[0]?.trials.length ?? 0,
   }));
-  const settings = { lbfgsb: report.options.lbfgsb, cSearch: report.options.cSearch, search: attack.describeCSearch(report.options.cSearch) };
+  const settings = { lbfgsb: report.options.lbfgsb, cSearch: report.options.cSearch, warmStart: report.options.warmStart, search: attack.describeCSearch(report.options.cSearch) };
   await writeFile(values.out, JSON.stringify({ model: checkpoint.meta.model, checkpoint: values.checkpoint, images, seed, settings, summary, perImage }, null, 1));
   console.log(
     `${summary.attacked} attacked, ${summary.successes} fooled, mean distortion ${summary.meanDistortion.toFixed(5)}; ` +

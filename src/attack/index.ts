@@ -7,6 +7,7 @@ export {
   ATTACK_LBFGSB,
   ATTACK_WORKERS,
   ATTACK_WORKERS_FROM,
+  ATTACK_WARM_START,
   classifiedAs,
   targetLead,
   distortion,

@@ -70,10 +70,12 @@ describe('the blind-spot search on a small trained model', () => {
     await expectValid(batched);
   });
 
-  it('warm starts from the previous minimizer find valid examples too, with fewer evaluations', async () => {
-    const warm = await findBlindSpots(model, images(), labels(), { ...options, batchSize: COUNT, warmStart: true });
-    await expectValid(warm);
-    expect(warm.evaluations).toBeLessThan(batched.evaluations);
+  it('restarts every c from x on request, finding valid examples too, with more evaluations than the default warm starts', async () => {
+    expect(batched.options.warmStart).toBe(true);
+    const restarted = await findBlindSpots(model, images(), labels(), { ...options, batchSize: COUNT, warmStart: false });
+    await expectValid(restarted);
+    expect(restarted.options.warmStart).toBe(false);
+    expect(restarted.evaluations).toBeGreaterThan(batched.evaluations);
   });
 
   it('gives the same results one image at a time as batched', async () => {

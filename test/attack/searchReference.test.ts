@@ -1,8 +1,9 @@
 /**
  * The adaptive search against the exhaustive one, in float64: on the trained FC10 models (convex
  * problems, so every c has one minimizer and the distortion grows with c), the GPU attack with its
- * default search must find, per image, the distortion that the paper's schedule (from 0.01 by ×10, ten
- * bisections) finds with the objective computed in float64 on the CPU, within 1%.
+ * default search (adaptive c, each c started from the previous c's minimizer) must find, per image, the
+ * distortion that the paper's schedule (from 0.01 by ×10, ten bisections, every solve from x) finds with
+ * the objective computed in float64 on the CPU, within 1%.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findBlindSpots, classifiedAs, distortion } from '../../src/attack/attack.ts';
