@@ -61,9 +61,10 @@ export interface AttackOptions {
    * (default {@link ATTACK_WARM_START}: true); false starts every solve from x, as the paper's description
    * and the libraries do. The c search moves c by small factors once it brackets, so the previous minimizer
    * is near the next one and its solve needs a fraction of the evaluations. Measured on the first 300 MNIST
-   * test images of each trained zoo model, one seeded random target each (docs/benchmarks.md): half to three
-   * fifths of the evaluations on FC100-100-10 and FC10, the mean distortion within 0.1% of restarting, and
-   * per image within 0.5% on all but a few images of the non-convex models.
+   * test images of each trained zoo model, one seeded random target each (docs/benchmarks.md): 0.46–0.75×
+   * the evaluations of restarting, and the mean distortion within 0.13%. On the convex FC10 models every
+   * image's distortion stays within 1%; on the nets a warm start can settle in another local minimum, a few
+   * per cent lower or higher for some images.
    */
   warmStart?: boolean;
   /** Success needs the target logit above every other by at least this (default 0). */

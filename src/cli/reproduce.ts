@@ -58,7 +58,7 @@ export function registerReproduce(program: Command): void {
     .option('--tolerance <x>', 'stop refining c once the distortions at the bracket\'s ends differ by at most this fraction (default 0.005)', fraction)
     .option('--exhaustive', "the paper's c search instead: from 0.01 by ×10, then ten geometric bisections every time (2–3× the work)")
     .option('--max-iterations <n>', `L-BFGS-B iterations per c (default ${FULL.maxIterations}; quick ${QUICK.maxIterations})`, positiveInt)
-    .option('--restart-from-x', "start every c's solve from x, as the paper describes, instead of from the previous c's minimizer (about twice the evaluations)")
+    .option('--restart-from-x', "start every c's solve from x, as the paper describes, instead of from the previous c's minimizer (up to about twice the evaluations)")
     .addHelpText(
       'after',
       `
