@@ -93,7 +93,7 @@ function searchWorkload(batch: number, quick: boolean): Workload {
       `≤ ${lbfgsb.maxIterations} iterations per c, factr ${exponent(lbfgsb.factr)}) with the attack's default c search: c estimated ` +
       `per image, ×${cSearch.bracketFactor} up to ${exponent(cSearch.maxC)} until success, ÷${cSearch.bracketFactor} down to ` +
       `${exponent(cSearch.minC)} while it succeeds, then at most ${cSearch.maxRefinements} refinements by margin interpolation until ` +
-      `the distortion is pinned to ${100 * cSearch.distortionTolerance}%, each c started from the previous c's minimizer, margin 0; the solvers in worker threads, ` +
+      `the distortion is pinned to ${100 * cSearch.distortionTolerance}% (or c to ${100 * cSearch.cTolerance}%), each c started from the previous c's minimizer, margin 0; the solvers in worker threads, ` +
       `one per core, from ${ATTACK_WORKERS_FROM} images on (the attack's default), in the calling thread below. ` +
       `One iteration of the workload = the whole attack; items = images. ` +
       (batch > 1 ? `blindspot-serial attacks the first ${SERIAL_SAMPLE} images with batchSize 1. ` : '') +

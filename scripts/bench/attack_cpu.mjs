@@ -11,7 +11,7 @@
  * solver), as the scipy side excludes Python's imports. Worker threads start with every attack either way.
  *
  * Usage: node scripts/bench/attack_cpu.mjs [--checkpoint FILE] [--images N] [--seed N] [--workers N]
- *                                          [--batch N] [--warmup] [--unpaced] [--out FILE]
+ *                                          [--batch N] [--warmup] [--unpaced] [--restart-from-x] [--out FILE]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -29,6 +29,7 @@ const HELP = `usage: node scripts/bench/attack_cpu.mjs [options]
   --batch N          problems per GPU pass (default 256)
   --warmup           run the same attack once, untimed, before the timed run (excludes pipeline compiles)
   --unpaced          turn the engine's paced GPU waits off (Dawn's polling then spins the calling thread)
+  --restart-from-x   start every c's solve from x instead of from the previous c's minimizer (the default)
   --out FILE         where to write the targets and results (default attack-cpu.json)`;
 
 const { values } = parseArgs({
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '256' },
     warmup: { type: 'boolean', default: false },
     unpaced: { type: 'boolean', default: false },
+    'restart-from-x': { type: 'boolean', default: false },
     out: { type: 'string', default: 'attack-cpu.json' },
     help: { type: 'boolean', default: false },
   },
@@ -108,6 +110,7 @@ try {
       targets: { kind: 'explicit', targets },
       batchSize,
       workers,
+      ...(values['restart-from-x'] ? { warmStart: false } : {}),
     });
   if (values.warmup) {
     await run();
@@ -160,7 +163,7 @@ try {
   console.log(
     `${summary.attacked} attacked, ${summary.successes} fooled, mean distortion ${summary.meanDistortion.toFixed(5)}; ` +
       `${summary.evaluationsPerImage.toFixed(1)} evaluations and ${summary.solvesPerImage.toFixed(2)} solves per image; ` +
-      `${summary.wallPerImage.toFixed(4)} s wall and ${summary.cpuPerImage.toFixed(4)} s CPU per image (${summary.workers} workers, batch ${batchSize}${values.warmup ? ', after a warm-up run' : ''}${values.unpaced ? ', unpaced waits' : ''}, load ${summary.loadAverage.map((l) => l.toFixed(1)).join(' → ')}); ` +
+      `${summary.wallPerImage.toFixed(4)} s wall and ${summary.cpuPerImage.toFixed(4)} s CPU per image (${summary.workers} workers, batch ${batchSize}${values.warmup ? ', after a warm-up run' : ''}${values.unpaced ? ', unpaced waits' : ''}${values['restart-from-x'] ? ', every c from x' : ''}, load ${summary.loadAverage.map((l) => l.toFixed(1)).join(' → ')}); ` +
       (summary.mainThreadSeconds === null ? '' : `CPU: calling thread ${summary.mainThreadSeconds.toFixed(1)} s (wall in tellAt ${summary.solverSeconds.toFixed(1)} s), other threads ${summary.otherThreadsSeconds.toFixed(1)} s; `) +
       `wrote ${values.out}`,
   );

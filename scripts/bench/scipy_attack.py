@@ -8,7 +8,7 @@ parsed by hand: an 8-byte header length, a JSON header, float32 data), the inner
 L-BFGS-B (memory 10, at most 100 iterations per c, maxls 20, gtol 1e-5, ftol = factr * eps), and the c
 search is a port of src/attack/cSearch.ts: by default the attack's adaptive one (c estimated from CE and
 its gradient at x, x3 bracket, interpolation of the target's logit margin in log c until the distortions
-at the bracket's ends are within 0.5 %, at most 10 steps), or with --search exhaustive the paper's schedule
+at the bracket's ends are within 0.5 % or its c's within 0.1 %, at most 10 steps), or with --search exhaustive the paper's schedule
 (c from 0.01, x10 bracket, ten bisections). Solves start where blindspot's run started them (its settings
 say): from the previous c's minimizer (warm starts, the attack's default) or from x; --start overrides.
 Either way a solve's first evaluation is served from values already known (CE and its gradient at x,
@@ -42,9 +42,9 @@ PIXELS = 784
 EPS = np.finfo(float).eps
 
 ADAPTIVE = dict(initial_c='estimate', max_c=1e10, min_c=1e-6, bracket_factor=3.0, max_refinements=10,
-                distortion_tolerance=0.005, step='margin')
+                distortion_tolerance=0.005, c_tolerance=0.001, step='margin')
 EXHAUSTIVE = dict(initial_c=0.01, max_c=1e10, min_c=1e-6, bracket_factor=10.0, max_refinements=10,
-                  distortion_tolerance=0.0, step='bisection')
+                  distortion_tolerance=0.0, c_tolerance=0.0, step='bisection')
 
 
 # ---------------------------------------------------------------- data
@@ -215,6 +215,8 @@ class CSearch:
             return self._finish()
         d_fail, d_ok = fail[0]['distortion'], ok[0]['distortion']
         if o['distortion_tolerance'] > 0 and d_ok - d_fail <= o['distortion_tolerance'] * d_ok:
+            return self._finish()
+        if ok[0]['c'] <= (1 + o['c_tolerance']) * fail[0]['c']:
             return self._finish()
         lo, hi = math.log(fail[0]['c']), math.log(ok[0]['c'])
         if not hi - lo > 1e-12:

@@ -4,11 +4,12 @@
  * fails (stop at cMin). Then refine the bracket [c_fail, c_ok] until the distortion is pinned: the
  * minimizer's distortion grows with c, so the smallest successful distortion lies between the distortions
  * at the bracket's two ends, and the search stops once they differ by at most `distortionTolerance` of
- * the larger (or after `maxRefinements` steps). A refinement step goes to where the target's logit margin
- * at the minimizers, interpolated linearly in log c between the two ends, crosses the success threshold
- * (regula falsi with the Illinois modification, kept inside the bracket's central 90%), or to the
- * geometric midpoint √(c_fail·c_ok) with `step: 'bisection'`. The paper's fixed schedule — ten
- * bisections, every time — is `{ step: 'bisection', distortionTolerance: 0, maxRefinements: 10 }`.
+ * the larger, or once the ends' c's are within `cTolerance` of each other (or after `maxRefinements`
+ * steps). A refinement step goes to where the target's logit margin at the minimizers, interpolated
+ * linearly in log c between the two ends, crosses the success threshold (regula falsi with the Illinois
+ * modification, kept inside the bracket's central 90%), or to the geometric midpoint √(c_fail·c_ok) with
+ * `step: 'bisection'`. The paper's fixed schedule — ten bisections, every time — is
+ * `{ step: 'bisection', distortionTolerance: 0, cTolerance: 0, maxRefinements: 10 }`.
  *
  * A pure state machine: it is told the outcome of each inner minimization and says which c to try next.
  * The successful point with the smallest distortion is kept.
@@ -39,6 +40,15 @@ export interface CSearchOptions {
    * successful one). 0 always runs `maxRefinements` steps.
    */
   distortionTolerance: number;
+  /**
+   * Stop refining once c_ok ≤ (1 + tolerance)·c_fail, the c's at the bracket's ends (default 0.001; 0 only
+   * stops where floating point cannot split the bracket). Where the minimizer jumps as c crosses the
+   * threshold — into another local minimum, or, with warm starts, out of the basin a failing start sits
+   * in — the distortions at the two ends never come within `distortionTolerance`, and narrowing c further
+   * repeats the same two minimizers: on the trained convnet, warm-started searches spent 40% of their solves
+   * so (docs/benchmarks.md).
+   */
+  cTolerance: number;
   /** How a refinement step picks c: 'margin' interpolation (default) or 'bisection'. */
   step: 'margin' | 'bisection';
 }
@@ -50,11 +60,12 @@ export const DEFAULT_C_SEARCH: CSearchOptions = {
   bracketFactor: 3,
   maxRefinements: 10,
   distortionTolerance: 0.005,
+  cTolerance: 0.001,
   step: 'margin',
 };
 
 /** The paper's schedule, and blindspot's before the adaptive search: from 0.01, then ten bisections every time. */
-export const EXHAUSTIVE_C_SEARCH: Partial<CSearchOptions> = { initialC: 0.01, bracketFactor: 10, step: 'bisection', distortionTolerance: 0, maxRefinements: 10 };
+export const EXHAUSTIVE_C_SEARCH: Partial<CSearchOptions> = { initialC: 0.01, bracketFactor: 10, step: 'bisection', distortionTolerance: 0, cTolerance: 0, maxRefinements: 10 };
 
 /** Checks c-search options before any work; the message names the option and its accepted range. */
 export function validateCSearchOptions(o: CSearchOptions): void {
@@ -78,6 +89,7 @@ export function validateCSearchOptions(o: CSearchOptions): void {
   if (!(o.distortionTolerance >= 0 && o.distortionTolerance < 1)) {
     throw new Error(`c search: distortionTolerance must be in [0, 1), got ${o.distortionTolerance}`);
   }
+  if (!(o.cTolerance >= 0) || !Number.isFinite(o.cTolerance)) throw new Error(`c search: cTolerance must be a finite number ≥ 0, got ${o.cTolerance}`);
   if (o.step !== 'margin' && o.step !== 'bisection') throw new Error(`c search: step must be 'margin' or 'bisection', got ${String(o.step)}`);
 }
 
@@ -86,7 +98,11 @@ export function describeCSearch(o: CSearchOptions): string {
   const first = o.initialC === 'estimate' ? 'c estimated per image from CE and ∇CE at x' : `c from ${o.initialC}`;
   const bracket = `${first}, ×${o.bracketFactor} up to ${o.maxC.toExponential()} until the minimizer succeeds, ÷${o.bracketFactor} down to ${o.minC.toExponential()} while it does`;
   const step = o.step === 'margin' ? 'interpolating the target\'s logit margin in log c' : 'geometric bisection';
-  const stop = o.distortionTolerance > 0 ? `until the distortions at the bracket's ends differ by at most ${100 * o.distortionTolerance}%, at most ${o.maxRefinements} steps` : `${o.maxRefinements} steps`;
+  const pinned = [
+    o.distortionTolerance > 0 ? `the distortions at the bracket's ends differ by at most ${100 * o.distortionTolerance}%` : '',
+    o.cTolerance > 0 ? `its c's by at most ${100 * o.cTolerance}%` : '',
+  ].filter(Boolean);
+  const stop = pinned.length > 0 ? `until ${pinned.join(' or ')}, at most ${o.maxRefinements} steps` : `${o.maxRefinements} steps`;
   return `${bracket}, then refined by ${step}, ${stop}`;
 }
 
@@ -222,6 +238,7 @@ export class CSearch {
     const dFail = fail.trial.distortion;
     const dOk = ok.trial.distortion;
     if (o.distortionTolerance > 0 && dOk - dFail <= o.distortionTolerance * dOk) return this.finish();
+    if (ok.trial.c <= (1 + o.cTolerance) * fail.trial.c) return this.finish();
     const lo = Math.log(fail.trial.c);
     const hi = Math.log(ok.trial.c);
     // Nothing left to split in floating point.

@@ -114,6 +114,29 @@ describe('c search: the adaptive default', () => {
     }
   });
 
+  it('stops once the ends\' c are within cTolerance when the distortion jumps at the threshold, and runs every step with cTolerance 0', () => {
+    // A minimizer that jumps basins as c crosses the threshold: the distortions at the ends never meet.
+    const threshold = 0.8;
+    const outcome = (c: number) => (c >= threshold ? { success: true, distortion: 0.051, margin: c - threshold } : { success: false, distortion: 0.049, margin: c - threshold });
+    const run = (options: CSearchOptions) => {
+      const search = new CSearch(options, 0.5);
+      while (!search.done) {
+        const { success, distortion, margin } = outcome(search.c!);
+        search.report(success, distortion, margin);
+      }
+      return search;
+    };
+    const pinned = run(DEFAULT_C_SEARCH);
+    const okC = Math.min(...pinned.trials.filter((t) => t.success).map((t) => t.c));
+    const failC = Math.max(...pinned.trials.filter((t) => !t.success).map((t) => t.c));
+    expect(okC / failC - 1).toBeLessThanOrEqual(DEFAULT_C_SEARCH.cTolerance);
+    // The step before the last still had room: the rule, not the step budget, ended it.
+    expect(pinned.trials.length).toBeLessThan(2 + DEFAULT_C_SEARCH.maxRefinements);
+    expect(pinned.best!.distortion).toBe(0.051);
+    const exhaustive = run({ ...DEFAULT_C_SEARCH, cTolerance: 0 });
+    expect(exhaustive.trials.length).toBe(2 + DEFAULT_C_SEARCH.maxRefinements);
+  });
+
   it('falls back to bisection when a margin is unknown', () => {
     const search = new CSearch(DEFAULT_C_SEARCH, 1);
     search.report(false, 0.1, Number.NaN); // c = 1
@@ -129,6 +152,7 @@ describe('c search: the adaptive default', () => {
       [{ bracketFactor: 1 }, /bracketFactor must be a finite number > 1/],
       [{ maxRefinements: 2.5 }, /maxRefinements must be an integer ≥ 0/],
       [{ distortionTolerance: -0.1 }, /distortionTolerance must be in \[0, 1\)/],
+      [{ cTolerance: Number.NaN }, /cTolerance must be a finite number ≥ 0/],
       [{ step: 'newton' as never }, /step must be 'margin' or 'bisection'/],
     ];
     for (const [change, message] of bad) expect(() => validateCSearchOptions({ ...DEFAULT_C_SEARCH, ...change })).toThrow(message);
