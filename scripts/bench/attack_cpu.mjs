@@ -29,7 +29,7 @@ const HELP = `usage: node scripts/bench/attack_cpu.mjs [options]
   --batch N          problems per GPU pass (default 256)
   --warmup           run the same attack once, untimed, before the timed run (excludes pipeline compiles)
   --unpaced          turn the engine's paced GPU waits off (Dawn's polling then spins the calling thread)
-  --restart-from-x   start every c's solve from x instead of from the previous c's minimizer (the default)
+  --restart-from-x   start every c's solve from x (default: from the previous c's minimizer, as the attack does)
   --out FILE         where to write the targets and results (default attack-cpu.json)`;
 
 const { values } = parseArgs({

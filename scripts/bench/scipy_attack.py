@@ -8,8 +8,8 @@ parsed by hand: an 8-byte header length, a JSON header, float32 data), the inner
 L-BFGS-B (memory 10, at most 100 iterations per c, maxls 20, gtol 1e-5, ftol = factr * eps), and the c
 search is a port of src/attack/cSearch.ts: by default the attack's adaptive one (c estimated from CE and
 its gradient at x, x3 bracket, interpolation of the target's logit margin in log c until the distortions
-at the bracket's ends are within 0.5 % or its c's within 0.1 %, at most 10 steps), or with --search exhaustive the paper's schedule
-(c from 0.01, x10 bracket, ten bisections). Solves start where blindspot's run started them (its settings
+at the bracket's ends are within 0.5 % or its c's within 0.1 %, at most 10 steps), or with --search
+exhaustive the paper's schedule (c from 0.01, x10 bracket, ten bisections). Solves start where blindspot's run started them (its settings
 say): from the previous c's minimizer (warm starts, the attack's default) or from x; --start overrides.
 Either way a solve's first evaluation is served from values already known (CE and its gradient at x,
 computed once per image, or the previous solve's last evaluations), as blindspot does.

@@ -130,7 +130,7 @@ describe('c search: the adaptive default', () => {
     const okC = Math.min(...pinned.trials.filter((t) => t.success).map((t) => t.c));
     const failC = Math.max(...pinned.trials.filter((t) => !t.success).map((t) => t.c));
     expect(okC / failC - 1).toBeLessThanOrEqual(DEFAULT_C_SEARCH.cTolerance);
-    // The step before the last still had room: the rule, not the step budget, ended it.
+    // Fewer trials than the step budget allows: the rule, not the budget, ended the search.
     expect(pinned.trials.length).toBeLessThan(2 + DEFAULT_C_SEARCH.maxRefinements);
     expect(pinned.best!.distortion).toBe(0.051);
     const exhaustive = run({ ...DEFAULT_C_SEARCH, cTolerance: 0 });
